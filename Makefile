@@ -1,0 +1,43 @@
+# Headway: `make demo` and `make test` are all a newcomer needs.
+PYTHON ?= python3.11
+VENV := .venv
+DFE_VENV := .venv-dfe
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo
+
+.PHONY: demo test lint bench install dfe-env clean
+
+install: $(VENV)/.installed $(DFE_VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Headway needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# The D2I validators pin pandas<2 and numpy<2, so they live in their own environment,
+# driven by Headway through a subprocess (src/headway/quality/dfe.py).
+dfe-env: $(DFE_VENV)/.installed
+$(DFE_VENV)/.installed: requirements-dfe.txt
+	$(PYTHON) -m venv $(DFE_VENV)
+	$(DFE_VENV)/bin/pip install --quiet --upgrade pip
+	$(DFE_VENV)/bin/pip install --quiet -r requirements-dfe.txt
+	@touch $@
+
+demo: install
+	$(BIN)/headway demo --out $(DEMO_DIR)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) $(DFE_VENV) $(DEMO_DIR) bench/out test-output
