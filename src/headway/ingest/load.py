@@ -1,0 +1,244 @@
+"""One load of one file into the standard model: buffered, typed, counted, reconciled.
+
+A reader hands rows (raw values in mapping column order, plus where in the file they came
+from) to a `FileLoad`. The load converts values to the model's types, keeps every value it
+could not read in hw_value_issues (the original text, never lost), sets aside records that
+cannot be stored in hw_quarantine with the reason, and counts read / stored / quarantined
+per table so the load can prove it reconciles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from headway.errors import HeadwayError
+from headway.ingest.dates import parse_date
+from headway.model.schema import table as model_table
+
+FLUSH_ROWS = 100_000
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "INTEGER": pa.int32(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+}
+_TRUE = {"1", "true", "y", "yes", "t"}
+_FALSE = {"0", "false", "n", "no", "f"}
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed into Excel as a number: 1.0 means "1"
+    s = str(value).strip()
+    return s or None
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError
+    return int(str(value).strip())
+
+
+def _double(value: object) -> float:
+    return float(str(value).strip()) if not isinstance(value, int | float) else float(value)
+
+
+def _boolean(value: object) -> bool:
+    s = str(value).strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise ValueError
+
+
+def _date(value: object) -> date:
+    d = parse_date(value)
+    if d is None:
+        raise ValueError
+    return d
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "DATE": _date,
+    "INTEGER": _integer,
+    "DOUBLE": _double,
+    "BOOLEAN": _boolean,
+}
+_ISSUE = {
+    "DATE": "not a date Headway can read",
+    "INTEGER": "not a whole number",
+    "DOUBLE": "not a number",
+    "BOOLEAN": "not a yes/no value",
+}
+
+
+@dataclass
+class TableCount:
+    read: int = 0
+    stored: int = 0
+    quarantined: int = 0
+
+
+@dataclass
+class ValueIssue:
+    table: str
+    column: str
+    source_ref: str
+    original: str
+    issue: str
+
+
+class TableWriter:
+    """Rows for one table from one load. `add` is the hot path: keep it a list append."""
+
+    def __init__(self, load: FileLoad, table_name: str, columns: Sequence[str]) -> None:
+        self.load = load
+        self.table = model_table(table_name)
+        self.columns = tuple(columns)
+        self.types = [self.table.column(c).type for c in self.columns]
+        self.rows: list[tuple[Any, ...]] = []  # values..., source_ref
+
+    def add(self, values: tuple[Any, ...], source_ref: str) -> None:
+        self.rows.append((*values, source_ref))
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        columns = list(zip(*rows, strict=True))
+        refs = columns[-1]
+        arrays = [
+            self._convert(name, kind, values, refs)
+            for name, kind, values in zip(self.columns, self.types, columns, strict=False)
+        ]
+        batch = pa.table(
+            [*arrays, pa.array(refs, pa.string())], names=[*self.columns, "hw_source_ref"]
+        )
+        names = ", ".join(f'"{c}"' for c in (*self.columns, "hw_source_ref"))
+        con = self.load.con
+        con.register("_hw_batch", batch)
+        try:
+            con.execute(
+                f'INSERT INTO "{self.table.name}" ({names}, hw_load_id, hw_source_file) '
+                f"SELECT {names}, ?, ? FROM _hw_batch",
+                [self.load.load_id, self.load.source_file],
+            )
+        finally:
+            con.unregister("_hw_batch")
+
+    def _convert(
+        self, name: str, kind: str, values: Sequence[Any], refs: Sequence[str]
+    ) -> pa.Array:
+        texts = [_text(v) if not isinstance(v, date) else v for v in values]
+        convert = _CONVERTERS.get(kind)
+        if convert is None:
+            return pa.array(texts, ARROW_TYPES[kind])
+        out: list[Any] = []
+        for raw, text, ref in zip(values, texts, refs, strict=True):
+            if text is None:
+                out.append(None)
+                continue
+            try:
+                out.append(convert(raw if not isinstance(raw, str) else text))
+            except (ValueError, OverflowError):
+                out.append(None)
+                self.load.issues.append(
+                    ValueIssue(self.table.name, name, ref, str(text), _ISSUE[kind])
+                )
+        return pa.array(out, ARROW_TYPES[kind])
+
+
+@dataclass
+class FileLoad:
+    """Everything one file adds to the workspace, inside the ingest's transaction.
+
+    The reader counts every source record it sees in `records` (by kind: Child, CINdetails,
+    Episodes, List 3 ...) and hands each to a writer or to `quarantine`. `finish` then proves
+    that what the reader saw equals what is stored plus what was set aside, table by table.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    load_id: int
+    source_file: str
+    records: Counter[str] = field(default_factory=Counter)
+    issues: list[ValueIssue] = field(default_factory=list)
+    quarantine_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    writers: dict[str, TableWriter] = field(default_factory=dict)
+    kind_table: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, TableCount] = field(default_factory=dict)
+
+    def writer(self, kind: str, table_name: str, columns: Sequence[str]) -> TableWriter:
+        """The writer for one record kind, created on first use."""
+        w = self.writers.get(kind)
+        if w is None:
+            w = self.writers[kind] = TableWriter(self, table_name, columns)
+            self.kind_table[kind] = table_name
+        return w
+
+    def quarantine(
+        self, kind: str, table_name: str, source_ref: str, reason: str, raw: object
+    ) -> None:
+        self.kind_table.setdefault(kind, table_name)
+        self.quarantine_rows.append(
+            (table_name, source_ref, reason, json.dumps(raw, default=str, ensure_ascii=False))
+        )
+
+    def finish(self) -> None:
+        """Write what is buffered and the load's issues and quarantine; then reconcile."""
+        for w in self.writers.values():
+            w.flush()
+        if self.issues:
+            self.con.executemany(
+                "INSERT INTO hw_value_issues VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (self.load_id, i.table, i.column, i.source_ref, i.original, i.issue)
+                    for i in self.issues
+                ],
+            )
+        if self.quarantine_rows:
+            self.con.executemany(
+                "INSERT INTO hw_quarantine VALUES (?, ?, ?, ?, ?)",
+                [(self.load_id, *row) for row in self.quarantine_rows],
+            )
+        self.reconcile()
+
+    def reconcile(self) -> None:
+        """Records read must equal rows stored plus records set aside, table by table."""
+        read: Counter[str] = Counter()
+        for kind, n in self.records.items():
+            read[self.kind_table.get(kind, kind)] += n
+        for name in sorted(set(read) | set(self.kind_table.values())):
+            (stored,) = self.con.execute(
+                f'SELECT count(*) FROM "{name}" WHERE hw_load_id = ?', [self.load_id]
+            ).fetchone() or (0,)
+            (held,) = self.con.execute(
+                "SELECT count(*) FROM hw_quarantine WHERE load_id = ? AND table_name = ?",
+                [self.load_id, name],
+            ).fetchone() or (0,)
+            if read[name] != stored + held:
+                raise HeadwayError(
+                    f"{self.source_file}: {name} does not reconcile: read {read[name]}, "
+                    f"stored {stored}, set aside {held}.",
+                    "Nothing was saved. Please report this as a Headway bug.",
+                )
+            self.counts[name] = TableCount(read[name], stored, held)
