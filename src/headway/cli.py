@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -48,7 +49,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 
 def _fail(message: str, hint: str = "") -> None:
-    console.print(f"[bold red]Error:[/] {message}" + (f" {hint}" if hint else ""), highlight=False)
+    text = escape(message + (f" {hint}" if hint else ""))
+    line = f"[bold red]Error:[/] {text}"
+    console.print(line, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
