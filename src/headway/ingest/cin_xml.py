@@ -47,148 +47,172 @@ def _header(el: etree._Element) -> CinHeader:
     return h
 
 
+class _Kind:
+    """One record kind's mapping, writer and count, looked up once per file, not per row."""
+
+    def __init__(self, load: FileLoad, m: RecordMapping) -> None:
+        self.mapping = m
+        self.position = m.position
+        self.width = len(m.columns)
+        self.rows = load.writer(m.kind, m.table, m.columns).rows
+        self.load = load
+        self.seen = 0
+
+    def row(self, keys: tuple[Any, ...], leaves: etree._Element | Leaves, ref: str) -> None:
+        """Store one record: its keys, then each leaf element in its mapped column."""
+        self.seen += 1
+        # values, then the source ref: the layout TableWriter.rows holds (flushed per Child)
+        values: list[Any] = [*keys, *([None] * (self.width - len(keys))), ref]
+        position = self.position
+        if isinstance(leaves, dict):
+            for tag, text in leaves.items():
+                i = position.get(tag)
+                if i is None:
+                    self.unexpected(str(tag), text, ref)
+                else:
+                    values[i] = text
+        else:
+            for e in leaves:
+                i = position.get(e.tag)
+                if i is None:
+                    self.unexpected(str(e.tag), e.text, ref)
+                else:
+                    values[i] = e.text
+        self.rows.append(tuple(values))
+
+    def unexpected(self, tag: str, text: object, ref: str) -> None:
+        self.load.issues.append(
+            ValueIssue(
+                self.mapping.table,
+                tag,
+                ref,
+                str(text or ""),
+                f"element <{tag}> is not part of the CIN census {self.mapping.kind} record; "
+                "kept here, not loaded",
+            )
+        )
+
+
 class _ChildReader:
     """Turns one Child element into rows of the standard model."""
 
     def __init__(self, load: FileLoad) -> None:
         self.load = load
         self.maps = mappings("cin_census")
+        self.kinds = {kind: _Kind(load, m) for kind, m in self.maps.items()}
         self.sex_elements: set[str] = set()
 
-    def row(
-        self, m: RecordMapping, keys: tuple[Any, ...], leaves: Leaves, ref: str
-    ) -> tuple[Any, ...]:
-        values = dict(zip(m.keys, keys, strict=True))
-        for tag, text in leaves.items():
-            try:
-                values[m.column_of(tag)] = text
-            except KeyError:
-                self.load.issues.append(
-                    ValueIssue(
-                        m.table,
-                        str(tag),
-                        ref,
-                        str(text or ""),
-                        f"element <{tag}> is not part of the CIN census {m.kind} record; "
-                        "kept here, not loaded",
-                    )
-                )
-        return tuple(values.get(c) for c in m.columns)
+    def count(self) -> None:
+        for kind, k in self.kinds.items():
+            if k.seen:
+                self.load.records[kind] += k.seen
 
     def read(self, child: etree._Element, ref: str) -> None:
-        pending: list[tuple[str, tuple[Any, ...], Leaves, str]] = []
         person: Leaves = {}
+        disabilities: list[etree._Element] = []
         episodes: list[etree._Element] = []
         for part in child:
-            if part.tag == "ChildIdentifiers":
-                person.update(_leaves(part))
-            elif part.tag == "ChildCharacteristics":
+            tag = part.tag
+            if tag == "CINdetails":
+                episodes.append(part)
+            elif tag == "ChildIdentifiers":
+                person.update((e.tag, e.text) for e in part)
+            elif tag == "ChildCharacteristics":
                 for leaf in part:
                     if leaf.tag == "Disabilities":
-                        pending += [
-                            (
-                                "Disability",
-                                (f"{ref}/D{i}",),
-                                {"Disability": d.text},
-                                f"{ref}/Disability[{i}]",
-                            )
-                            for i, d in enumerate(leaf, 1)
-                        ]
+                        disabilities.extend(leaf)
                     else:
                         person[leaf.tag] = leaf.text
-            elif part.tag == "CINdetails":
-                episodes.append(part)
             else:
-                person[part.tag] = part.text
-        self.sex_elements.update(k for k in ("GenderCurrent", "Sex") if k in person)
+                person[tag] = part.text
+        if "Sex" in person or "GenderCurrent" in person:
+            self.sex_elements.add("Sex" if "Sex" in person else "GenderCurrent")
         child_id = (person.get("LAchildID") or "").strip()
-        for n, episode in enumerate(episodes, 1):
-            pending += self._episode(episode, child_id, n, f"{ref}/CINdetails[{n}]")
-        pending.insert(0, ("Child", (), person, ref))
-        for kind, _, _, _ in pending:
-            self.load.records[kind] += 1
         if not child_id:
-            for kind, _, leaves, where in pending:
-                self.load.quarantine(
-                    kind,
-                    self.maps[kind].table,
-                    where,
-                    "the child has no LAchildID (N00097), so its records cannot be linked",
-                    leaves,
-                )
+            self._quarantine(person, disabilities, episodes, ref)
             return
-        for kind, keys, leaves, where in pending:
-            m = self.maps[kind]
-            full_keys = (child_id, *keys) if m.keys else ()
-            self.load.writer(kind, m.table, m.columns).add(
-                self.row(m, full_keys, leaves, where), where
-            )
+        k = self.kinds
+        k["Child"].row((), person, ref)
+        for i, d in enumerate(disabilities, 1):
+            k["Disability"].row((child_id, f"{ref}/D{i}"), {"Disability": d.text},
+                                f"{ref}/Disability[{i}]")  # fmt: skip
+        for n, episode in enumerate(episodes, 1):
+            self._episode(episode, child_id, f"{child_id}/CIN{n}", f"{ref}/CINdetails[{n}]")
 
-    def _episode(
-        self, episode: etree._Element, child_id: str, n: int, ref: str
-    ) -> list[tuple[str, tuple[Any, ...], Leaves, str]]:
-        referral_id = f"{child_id}/CIN{n}"
+    def _episode(self, episode: etree._Element, child_id: str, referral_id: str, ref: str) -> None:
         details: Leaves = {}
-        out: list[tuple[str, tuple[Any, ...], Leaves, str]] = []
         counters: dict[str, int] = {}
+        k = self.kinds
         for part in episode:
             tag = part.tag
-            if len(part) == 0 and tag not in self.maps:
-                details[tag] = part.text
+            if tag not in k or len(part) == 0:
+                details[tag] = (
+                    part.text if len(part) == 0 else etree.tostring(part, encoding="unicode")
+                )
                 continue
             i = counters[tag] = counters.get(tag, 0) + 1
             where = f"{ref}/{tag}[{i}]"
             if tag == "Assessments":
-                out += self._assessment(part, child_id, referral_id, f"{referral_id}/A{i}", where)
+                self._assessment(part, child_id, referral_id, f"{referral_id}/A{i}", where)
             elif tag == "ChildProtectionPlans":
-                out += self._cp_plan(part, child_id, referral_id, f"{referral_id}/CPP{i}", where)
-            elif tag in self.maps:
-                own_id = f"{referral_id}/{tag}{i}"
-                out.append((tag, (referral_id, own_id), _leaves(part), where))
+                self._cp_plan(part, child_id, referral_id, f"{referral_id}/CPP{i}", where)
             else:
-                details[tag] = etree.tostring(part, encoding="unicode")
-        out.insert(0, ("CINdetails", (referral_id,), details, ref))
-        return out
+                k[tag].row((child_id, referral_id, f"{referral_id}/{tag}{i}"), part, where)
+        k["CINdetails"].row((child_id, referral_id), details, ref)
 
     def _assessment(
         self, el: etree._Element, child_id: str, referral_id: str, own_id: str, ref: str
-    ) -> list[tuple[str, tuple[Any, ...], Leaves, str]]:
+    ) -> None:
         leaves: Leaves = {}
-        factors: list[tuple[str, tuple[Any, ...], Leaves, str]] = []
+        factors = self.kinds["AssessmentFactors"]
         for part in el:
             if part.tag == "FactorsIdentifiedAtAssessment":
-                factors += [
-                    (
-                        "AssessmentFactors",
-                        (own_id, f"{own_id}/F{i}"),
-                        {"AssessmentFactors": f.text},
-                        f"{ref}/AssessmentFactors[{i}]",
+                for i, f in enumerate(part, 1):
+                    where = f"{ref}/AssessmentFactors[{i}]"
+                    factors.row(
+                        (child_id, own_id, f"{own_id}/F{i}"), {"AssessmentFactors": f.text}, where
                     )
-                    for i, f in enumerate(part, 1)
-                ]
             else:
                 leaves[part.tag] = part.text
-        return [("Assessments", (referral_id, own_id), leaves, ref), *factors]
+        self.kinds["Assessments"].row((child_id, referral_id, own_id), leaves, ref)
 
     def _cp_plan(
         self, el: etree._Element, child_id: str, referral_id: str, own_id: str, ref: str
-    ) -> list[tuple[str, tuple[Any, ...], Leaves, str]]:
+    ) -> None:
         leaves: Leaves = {}
-        reviews: list[tuple[str, tuple[Any, ...], Leaves, str]] = []
+        reviews = self.kinds["CPPreviewDate"]
         for part in el:
             if part.tag == "Reviews":
-                reviews += [
-                    (
-                        "CPPreviewDate",
-                        (own_id, f"{own_id}/R{i}"),
-                        {"CPPreviewDate": r.text},
-                        f"{ref}/CPPreviewDate[{i}]",
+                for i, r in enumerate(part, 1):
+                    where = f"{ref}/CPPreviewDate[{i}]"
+                    reviews.row(
+                        (child_id, own_id, f"{own_id}/R{i}"), {"CPPreviewDate": r.text}, where
                     )
-                    for i, r in enumerate(part, 1)
-                ]
             else:
                 leaves[part.tag] = part.text
-        return [("ChildProtectionPlans", (referral_id, own_id), leaves, ref), *reviews]
+        self.kinds["ChildProtectionPlans"].row((child_id, referral_id, own_id), leaves, ref)
+
+    def _quarantine(
+        self,
+        person: Leaves,
+        disabilities: list[etree._Element],
+        episodes: list[etree._Element],
+        ref: str,
+    ) -> None:
+        """A child with no LAchildID: set aside it and every record inside it, counted."""
+        reason = "the child has no LAchildID (N00097), so its records cannot be linked"
+        held: list[tuple[str, str, object]] = [("Child", ref, person)]
+        held += [("Disability", f"{ref}/Disability[{i}]", d.text)
+                 for i, d in enumerate(disabilities, 1)]  # fmt: skip
+        for n, episode in enumerate(episodes, 1):
+            where = f"{ref}/CINdetails[{n}]"
+            held.append(("CINdetails", where, etree.tostring(episode, encoding="unicode")))
+            for el in episode.iter(*self.maps):
+                if el is not episode and el.tag != "CINdetails":
+                    held.append((str(el.tag), f"{where}/{el.tag}", el.text))
+        for kind, where, raw in held:
+            self.load.records[kind] += 1
+            self.load.quarantine(kind, self.maps[kind].table, where, reason, raw)
 
 
 def read_cin_xml(
@@ -212,6 +236,8 @@ def read_cin_xml(
                     continue
                 n += 1
                 reader.read(el, f"Child[{n}]")
+                if n % 10_000 == 0:
+                    load.flush_full()
                 el.clear()
                 parent = el.getparent()
                 if parent is not None:
@@ -224,5 +250,6 @@ def read_cin_xml(
             f"{path.name} is a CIN census file with no Child records.",
             "Check the export finished; an empty return cannot be loaded.",
         )
+    reader.count()
     header.sex_element = "/".join(sorted(reader.sex_elements)) or None
     return header

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from headway.errors import HeadwayError
 from headway.ingest.dates import parse_date
@@ -149,23 +150,44 @@ class TableWriter:
     def _convert(
         self, name: str, kind: str, values: Sequence[Any], refs: Sequence[str]
     ) -> pa.Array:
-        texts = [_text(v) if not isinstance(v, date) else v for v in values]
-        convert = _CONVERTERS.get(kind)
-        if convert is None:
-            return pa.array(texts, ARROW_TYPES[kind])
-        out: list[Any] = []
-        for raw, text, ref in zip(values, texts, refs, strict=True):
+        if kind == "VARCHAR":
+            return _strings(values)
+        convert = _CONVERTERS[kind]
+        # Returns repeat the same few thousand dates and codes: convert each distinct value once.
+        lookup: dict[Any, Any] = {}
+        for raw in set(values):
+            text = _text(raw) if not isinstance(raw, date) else raw
             if text is None:
-                out.append(None)
+                lookup[raw] = None
                 continue
             try:
-                out.append(convert(raw if not isinstance(raw, str) else text))
+                lookup[raw] = convert(raw if not isinstance(raw, str) else text)
             except (ValueError, OverflowError):
-                out.append(None)
-                self.load.issues.append(
-                    ValueIssue(self.table.name, name, ref, str(text), _ISSUE[kind])
-                )
+                lookup[raw] = _UNREADABLE
+        out = [lookup[v] for v in values]
+        if _UNREADABLE in lookup.values():
+            for i, v in enumerate(out):
+                if v is _UNREADABLE:
+                    out[i] = None
+                    self.load.issues.append(
+                        ValueIssue(
+                            self.table.name, name, refs[i], str(values[i]).strip(), _ISSUE[kind]
+                        )
+                    )
         return pa.array(out, ARROW_TYPES[kind])
+
+
+_UNREADABLE = object()
+
+
+def _strings(values: Sequence[Any]) -> pa.Array:
+    """Text values trimmed, blanks as nulls; done by Arrow when every value is already text."""
+    try:
+        arr = pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([_text(v) for v in values], pa.string())
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 @dataclass
@@ -194,6 +216,12 @@ class FileLoad:
             w = self.writers[kind] = TableWriter(self, table_name, columns)
             self.kind_table[kind] = table_name
         return w
+
+    def flush_full(self) -> None:
+        """Flush the writers whose buffers are full (for readers that append rows directly)."""
+        for w in self.writers.values():
+            if len(w.rows) >= FLUSH_ROWS:
+                w.flush()
 
     def quarantine(
         self, kind: str, table_name: str, source_ref: str, reason: str, raw: object

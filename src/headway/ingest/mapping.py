@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -25,20 +25,18 @@ class RecordMapping:
     table: str
     keys: tuple[str, ...]
     fields: tuple[Field, ...]
+    # The columns a reader fills, in order: keys, then mapped fields (deduplicated) ...
+    columns: tuple[str, ...] = ()
+    # ... and, for each source field, its position in `columns`.
+    position: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The columns a reader fills, in order: keys, then mapped fields (deduplicated)."""
-        seen: dict[str, None] = dict.fromkeys(self.keys)
-        for f in self.fields:
-            seen.setdefault(f.column)
-        return tuple(seen)
+    def __post_init__(self) -> None:
+        cols = tuple(dict.fromkeys((*self.keys, *(f.column for f in self.fields))))
+        object.__setattr__(self, "columns", cols)
+        object.__setattr__(self, "position", {f.source: cols.index(f.column) for f in self.fields})
 
     def column_of(self, source: str) -> str:
-        for f in self.fields:
-            if f.source == source:
-                return f.column
-        raise KeyError(source)
+        return self.columns[self.position[source]]
 
 
 @cache
