@@ -5,7 +5,7 @@ class HeadwayError(Exception):
     """An error an analyst can act on. `message` says what is wrong, `hint` what to do next."""
 
     def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
+        super().__init__(message, hint)  # both in args, so the error survives pickling
         self.message = message
         self.hint = hint
 

@@ -6,7 +6,7 @@ One Child element at a time: memory stays flat whatever the size of the file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,10 @@ from headway.errors import HeadwayError
 from headway.ingest.dates import collection_year, parse_date_text
 from headway.ingest.load import FileLoad, ValueIssue
 from headway.ingest.mapping import RecordMapping, mappings
-from headway.ingest.xml_safety import CountingReader, safe_iterparse, syntax_error
+from headway.ingest.xml_safety import CountingReader, RangeReader, safe_iterparse, syntax_error
 
 Leaves = dict[str, Any]
+FLUSH_CHECK_EVERY = 1000  # children between checks for full row buffers
 
 
 @dataclass
@@ -215,41 +216,70 @@ class _ChildReader:
             self.load.quarantine(kind, self.maps[kind].table, where, reason, raw)
 
 
+@dataclass
+class Part:
+    """What reading (part of) a CIN census file found, beyond the rows themselves."""
+
+    header: CinHeader | None = None
+    children: int = 0
+    sex_elements: set[str] = field(default_factory=set)
+
+
+def read_children(
+    path: Path, source: CountingReader | RangeReader, load: FileLoad, first: int = 0
+) -> Part:
+    """Stream Child elements from `source` into `load`, numbering them from `first` + 1."""
+    part = Part()
+    reader = _ChildReader(load)
+    n = first
+    try:
+        for _, el in safe_iterparse(source, ("Header", "Child")):
+            if el.tag == "Header":
+                part.header = _header(el)
+                _check_collection(path, part.header)
+                continue
+            n += 1
+            reader.read(el, f"Child[{n}]")
+            if n % FLUSH_CHECK_EVERY == 0:
+                load.flush_full()
+            el.clear()
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(path, exc, source.line_offset()) from exc
+    reader.count()
+    part.children = n - first
+    part.sex_elements = reader.sex_elements
+    return part
+
+
+def _check_collection(path: Path, header: CinHeader) -> None:
+    if header.collection and header.collection.strip().upper() != "CIN":
+        raise HeadwayError(
+            f"{path.name} is a '{header.collection}' collection file, not the CIN census.",
+            "Check you picked the right file.",
+        )
+
+
 def read_cin_xml(
     path: Path, load: FileLoad, on_bytes: Callable[[int], None] | None = None
 ) -> CinHeader:
-    """Stream a CIN census file into `load`; return what its header says."""
-    header = CinHeader()
-    reader = _ChildReader(load)
-    n = 0
-    with path.open("rb") as raw:
-        try:
-            for _, el in safe_iterparse(CountingReader(raw, on_bytes), ("Header", "Child")):
-                if el.tag == "Header":
-                    header = _header(el)
-                    if header.collection and header.collection.strip().upper() != "CIN":
-                        raise HeadwayError(
-                            f"{path.name} is a '{header.collection}' collection file, "
-                            "not the CIN census.",
-                            "Check you picked the right file.",
-                        )
-                    continue
-                n += 1
-                reader.read(el, f"Child[{n}]")
-                if n % 10_000 == 0:
-                    load.flush_full()
-                el.clear()
-                parent = el.getparent()
-                if parent is not None:
-                    while el.getprevious() is not None:
-                        del parent[0]
-        except etree.XMLSyntaxError as exc:
-            raise syntax_error(path, exc) from exc
-    if n == 0:
+    """Load a CIN census file; return what its header says. Large files are read by
+    several processes at once (cin_parallel), small ones here."""
+    from headway.ingest import cin_parallel
+
+    parts = cin_parallel.read_in_parallel(path, load, on_bytes)
+    if parts is None:
+        with path.open("rb") as raw:
+            parts = [read_children(path, CountingReader(raw, on_bytes), load)]
+    children = sum(p.children for p in parts)
+    if children == 0:
         raise HeadwayError(
             f"{path.name} is a CIN census file with no Child records.",
             "Check the export finished; an empty return cannot be loaded.",
         )
-    reader.count()
-    header.sex_element = "/".join(sorted(reader.sex_elements)) or None
+    header = next((p.header for p in parts if p.header), CinHeader())
+    header.sex_element = "/".join(sorted(set().union(*(p.sex_elements for p in parts)))) or None
     return header

@@ -14,11 +14,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from headway.errors import HeadwayError
 from headway.ingest.dates import parse_date
@@ -125,7 +127,8 @@ class TableWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        rows, self.rows = self.rows, []
+        rows = self.rows.copy()
+        self.rows.clear()  # in place: readers may hold this list (cin_xml._Kind)
         columns = list(zip(*rows, strict=True))
         refs = columns[-1]
         arrays = [
@@ -135,17 +138,17 @@ class TableWriter:
         batch = pa.table(
             [*arrays, pa.array(refs, pa.string())], names=[*self.columns, "hw_source_ref"]
         )
-        names = ", ".join(f'"{c}"' for c in (*self.columns, "hw_source_ref"))
-        con = self.load.con
-        con.register("_hw_batch", batch)
-        try:
-            con.execute(
-                f'INSERT INTO "{self.table.name}" ({names}, hw_load_id, hw_source_file) '
-                f"SELECT {names}, ?, ? FROM _hw_batch",
-                [self.load.load_id, self.load.source_file],
-            )
-        finally:
-            con.unregister("_hw_batch")
+        if self.load.spill_dir is not None:
+            self._spill(batch)
+        else:
+            self.load.insert(self.table.name, batch)
+
+    def _spill(self, batch: pa.Table) -> None:
+        """In a worker process: write the batch to Parquet for the main process to insert."""
+        assert self.load.spill_dir is not None
+        path = self.load.spill_dir / f"{self.table.name}-{len(self.load.spilled)}.parquet"
+        pq.write_table(batch, path, compression="none")
+        self.load.spilled.append((self.table.name, path))
 
     def _convert(
         self, name: str, kind: str, values: Sequence[Any], refs: Sequence[str]
@@ -199,9 +202,11 @@ class FileLoad:
     that what the reader saw equals what is stored plus what was set aside, table by table.
     """
 
-    con: duckdb.DuckDBPyConnection
+    con: duckdb.DuckDBPyConnection | None  # None in a worker process, which spills instead
     load_id: int
     source_file: str
+    spill_dir: Path | None = None
+    spilled: list[tuple[str, Path]] = field(default_factory=list)
     records: Counter[str] = field(default_factory=Counter)
     issues: list[ValueIssue] = field(default_factory=list)
     quarantine_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -216,6 +221,33 @@ class FileLoad:
             w = self.writers[kind] = TableWriter(self, table_name, columns)
             self.kind_table[kind] = table_name
         return w
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            raise RuntimeError("a worker's load has no database connection")
+        return self.con
+
+    def insert(self, table_name: str, batch: pa.Table) -> None:
+        """Insert an Arrow batch, stamped with this load."""
+        self.db.register("_hw_batch", batch)
+        try:
+            self._insert_from(table_name, "_hw_batch", batch.column_names)
+        finally:
+            self.db.unregister("_hw_batch")
+
+    def insert_parquet(self, table_name: str, paths: Sequence[Path]) -> None:
+        """Insert the Parquet batches a worker process spilled, stamped with this load."""
+        files = ", ".join(f"'{p}'" for p in paths)
+        self._insert_from(table_name, f"read_parquet([{files}])", pq.read_schema(paths[0]).names)
+
+    def _insert_from(self, table_name: str, source: str, columns: Sequence[str]) -> None:
+        names = ", ".join(f'"{c}"' for c in columns)
+        self.db.execute(
+            f'INSERT INTO "{table_name}" ({names}, hw_load_id, hw_source_file) '
+            f"SELECT {names}, ?, ? FROM {source}",
+            [self.load_id, self.source_file],
+        )
 
     def flush_full(self) -> None:
         """Flush the writers whose buffers are full (for readers that append rows directly)."""
@@ -236,7 +268,7 @@ class FileLoad:
         for w in self.writers.values():
             w.flush()
         if self.issues:
-            self.con.executemany(
+            self.db.executemany(
                 "INSERT INTO hw_value_issues VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     (self.load_id, i.table, i.column, i.source_ref, i.original, i.issue)
@@ -244,7 +276,7 @@ class FileLoad:
                 ],
             )
         if self.quarantine_rows:
-            self.con.executemany(
+            self.db.executemany(
                 "INSERT INTO hw_quarantine VALUES (?, ?, ?, ?, ?)",
                 [(self.load_id, *row) for row in self.quarantine_rows],
             )
@@ -256,10 +288,10 @@ class FileLoad:
         for kind, n in self.records.items():
             read[self.kind_table.get(kind, kind)] += n
         for name in sorted(set(read) | set(self.kind_table.values())):
-            (stored,) = self.con.execute(
+            (stored,) = self.db.execute(
                 f'SELECT count(*) FROM "{name}" WHERE hw_load_id = ?', [self.load_id]
             ).fetchone() or (0,)
-            (held,) = self.con.execute(
+            (held,) = self.db.execute(
                 "SELECT count(*) FROM hw_quarantine WHERE load_id = ? AND table_name = ?",
                 [self.load_id, name],
             ).fetchone() or (0,)

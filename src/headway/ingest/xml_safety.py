@@ -72,6 +72,44 @@ class CountingReader:
             self.on_bytes(len(data))
         return data
 
+    def line_offset(self) -> int:
+        return 0
+
+
+class RangeReader:
+    """Bytes start..end of a file, between a prefix and a suffix that make them a document.
+
+    Used to read one slice of a large return in a worker process: the slice starts at a
+    Child element, and the prefix and suffix reopen and close the elements around it.
+    """
+
+    def __init__(self, path: Path, start: int, end: int, prefix: bytes, suffix: bytes) -> None:
+        self.path, self.start = path, start
+        self.raw = path.open("rb")
+        self.raw.seek(start)
+        self.left = end - start
+        self.pending = [prefix] if prefix else []
+        self.suffix = suffix
+
+    def read(self, size: int = -1) -> bytes:
+        if self.pending:
+            return self.pending.pop()
+        if self.left > 0:
+            data = self.raw.read(min(self.left, size if size > 0 else self.left))
+            self.left -= len(data)
+            if data:
+                return data
+            self.left = 0
+        data, self.suffix = self.suffix, b""
+        if not data:
+            self.raw.close()
+        return data
+
+    def line_offset(self) -> int:
+        """Lines before this slice, so error messages give the line in the whole file."""
+        with self.path.open("rb") as f:
+            return f.read(self.start).count(b"\n")
+
 
 def safe_iterparse(source: CountingReader, tags: tuple[str, ...]) -> etree.iterparse:
     return etree.iterparse(
@@ -88,19 +126,20 @@ def safe_iterparse(source: CountingReader, tags: tuple[str, ...]) -> etree.iterp
     )
 
 
-def syntax_error(path: Path, exc: etree.XMLSyntaxError) -> HeadwayError:
+def syntax_error(path: Path, exc: etree.XMLSyntaxError, line_offset: int = 0) -> HeadwayError:
     msg = str(exc.msg or exc)
+    line = (exc.lineno or 0) + line_offset
     if "Premature end" in msg or "EndTag" in msg or "end of data" in msg.lower():
         return HeadwayError(
-            f"{path.name} ends early (line {exc.lineno}): the file looks truncated.",
+            f"{path.name} ends early (line {line}): the file looks truncated.",
             "Export or copy it again; nothing was loaded.",
         )
     if "Entity" in msg or "entity" in msg:
         return HeadwayError(
-            f"{path.name} uses XML entities (line {exc.lineno}), which Headway refuses.",
+            f"{path.name} uses XML entities (line {line}), which Headway refuses.",
             "Export the return again from your case management system.",
         )
     return HeadwayError(
-        f"{path.name} is not well-formed XML at line {exc.lineno}: {msg}.",
+        f"{path.name} is not well-formed XML at line {line}: {msg}.",
         "Check the file opens in a browser or XML editor, or export it again.",
     )
