@@ -5,7 +5,7 @@ DFE_VENV := .venv-dfe
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo
 
-.PHONY: demo test lint bench install dfe-env clean
+.PHONY: demo test lint bench install dfe-env docs clean
 
 install: $(VENV)/.installed $(DFE_VENV)/.installed
 
@@ -38,6 +38,11 @@ test: install lint
 
 bench: install
 	$(BIN)/python -m bench.run
+
+# Generated reference docs (tests check they are current).
+docs: $(VENV)/.installed
+	$(BIN)/python -m headway.ingest.docs > docs/standard-model.md
+	$(BIN)/typer headway.cli utils docs --name headway --output docs/cli.md
 
 clean:
 	rm -rf $(VENV) $(DFE_VENV) $(DEMO_DIR) bench/out test-output

@@ -66,31 +66,43 @@ def test_cin_child_lands_in_ssd_tables_with_provenance(
     (f,) = report.files
     assert f.collection_year == 2024 and f.status == "loaded"
     assert f.records == {
-        "Child": 2, "Disability": 2, "CINdetails": 3, "Assessments": 1, "AssessmentFactors": 2,
-        "Section47": 1, "ChildProtectionPlans": 1, "CPPreviewDate": 2,
-    }  # fmt: skip
+        "Child": 2,
+        "Disability": 2,
+        "CINdetails": 3,
+        "Assessments": 1,
+        "AssessmentFactors": 2,
+        "Section47": 1,
+        "ChildProtectionPlans": 1,
+        "CPPreviewDate": 2,
+    }
     counts = {k: (c.read, c.stored, c.quarantined) for k, c in f.tables.items()}
     assert counts["ssd_person"] == (2, 1, 1)
     assert counts["ssd_cin_episodes"] == (3, 2, 1)
     assert counts["ssd_cp_reviews"] == (2, 2, 0)
-    assert rows(workspace, "SELECT pers_person_id, pers_upn, pers_sex, pers_ethnicity, "
-                "pers_dob::VARCHAR FROM ssd_person") == [
-        ("C1", "A123456789012", "1", "WBRI", "2015-01-02")
-    ]  # fmt: skip
-    assert rows(workspace, "SELECT cina_assessment_id, cina_referral_id, "
-                "cina_assessment_start_date::VARCHAR, hw_source_ref FROM ssd_cin_assessments") == [
-        ("C1/CIN1/A1", "C1/CIN1", "2023-05-02", "Child[1]/CINdetails[1]/Assessments[1]")
-    ]  # fmt: skip
-    assert rows(workspace, "SELECT cppr_cp_plan_id, cppr_cp_review_date::VARCHAR "
-                "FROM ssd_cp_reviews ORDER BY 2") == [
-        ("C1/CIN1/CPP1", "2023-09-01"), ("C1/CIN1/CPP1", "2024-01-10")
-    ]  # fmt: skip
+    assert rows(
+        workspace,
+        "SELECT pers_person_id, pers_upn, pers_sex, pers_ethnicity, "
+        "pers_dob::VARCHAR FROM ssd_person",
+    ) == [("C1", "A123456789012", "1", "WBRI", "2015-01-02")]
+    assert rows(
+        workspace,
+        "SELECT cina_assessment_id, cina_referral_id, "
+        "cina_assessment_start_date::VARCHAR, hw_source_ref FROM ssd_cin_assessments",
+    ) == [("C1/CIN1/A1", "C1/CIN1", "2023-05-02", "Child[1]/CINdetails[1]/Assessments[1]")]
+    assert rows(
+        workspace,
+        "SELECT cppr_cp_plan_id, cppr_cp_review_date::VARCHAR FROM ssd_cp_reviews ORDER BY 2",
+    ) == [("C1/CIN1/CPP1", "2023-09-01"), ("C1/CIN1/CPP1", "2024-01-10")]
     assert rows(workspace, "SELECT DISTINCT hw_source_file FROM ssd_person") == [(str(path),)]
     # The unreadable date and the unknown element are kept as sent, not lost.
-    issues = rows(workspace, "SELECT column_name, original_value, source_ref FROM hw_value_issues "
-                  "ORDER BY 1")  # fmt: skip
-    assert ("cina_assessment_auth_date", "2023-13-01",
-            "Child[1]/CINdetails[1]/Assessments[1]") in issues  # fmt: skip
+    issues = rows(
+        workspace, "SELECT column_name, original_value, source_ref FROM hw_value_issues ORDER BY 1"
+    )
+    assert (
+        "cina_assessment_auth_date",
+        "2023-13-01",
+        "Child[1]/CINdetails[1]/Assessments[1]",
+    ) in issues
     assert ("FavouriteColour", "blue", "Child[1]/CINdetails[1]") in issues
     quarantined = rows(workspace, "SELECT table_name, source_ref FROM hw_quarantine ORDER BY 2")
     assert quarantined == [
@@ -152,10 +164,11 @@ def test_903_recognised_by_header_and_year_from_its_events(
     assert f.dataset == "ssda903:Episodes" and f.collection_year == 2024
     assert f.blank_rows == 1
     assert (f.tables["ssd_cla_episodes"].read, f.tables["ssd_cla_episodes"].stored) == (3, 1)
-    assert rows(workspace, "SELECT clae_person_id, clae_placement_urn, "
-                "clae_cla_episode_start_date::VARCHAR FROM ssd_cla_episodes") == [
-        ("C1", "SC1", "2023-06-01")
-    ]  # fmt: skip
+    assert rows(
+        workspace,
+        "SELECT clae_person_id, clae_placement_urn, "
+        "clae_cla_episode_start_date::VARCHAR FROM ssd_cla_episodes",
+    ) == [("C1", "SC1", "2023-06-01")]
     reasons = [
         r for (r,) in rows(workspace, "SELECT reason FROM hw_quarantine ORDER BY source_ref")
     ]
@@ -196,11 +209,14 @@ def test_ssd_extract_parquet(workspace: Workspace, tmp_path: Path) -> None:
                 "earl_person_id": ["C1", "C2"],
                 "earl_episode_start_date": ["2024-01-03", "not known"],
             }
-        ),  # fmt: skip
+        ),
         path,
     )
     report = ingest(workspace, [path], year=2024)
     assert report.files[0].dataset == "ssd:ssd_early_help_episodes"
-    assert rows(workspace, "SELECT earl_person_id, earl_episode_start_date::VARCHAR FROM "
-                "ssd_early_help_episodes ORDER BY 1") == [("C1", "2024-01-03"), ("C2", None)]  # fmt: skip
+    assert rows(
+        workspace,
+        "SELECT earl_person_id, earl_episode_start_date::VARCHAR FROM "
+        "ssd_early_help_episodes ORDER BY 1",
+    ) == [("C1", "2024-01-03"), ("C2", None)]
     assert rows(workspace, "SELECT original_value FROM hw_value_issues") == [("not known",)]

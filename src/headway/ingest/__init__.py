@@ -25,6 +25,7 @@ from headway.ingest.detect import DEFAULT_MAX_BYTES, Detected, detect
 from headway.ingest.load import FileLoad, TableCount
 from headway.ingest.ssd_extract import read_ssd_extract
 from headway.ingest.ssda903 import read_903_csv
+from headway.model.schema import create_tables
 from headway.model.schema import table as model_table
 from headway.workspace import Workspace
 
@@ -170,20 +171,38 @@ def _resolve_years(
         p.result.collection_year = p.year
 
 
-def _replace_earlier(con: duckdb.DuckDBPyConnection, p: _Pending) -> None:
+# The 903 XML is the whole return; the CSVs are one table each. Loading the XML replaces
+# every earlier 903 load of that year; CSVs replace an earlier XML only when they bring at
+# least the Header and Episodes tables with them, so no table silently disappears.
+_903_CORE = {"ssda903:Header", "ssda903:Episodes"}
+
+
+def _replace_earlier(con: duckdb.DuckDBPyConnection, p: _Pending, batch: set[str]) -> None:
     old = con.execute(
-        "SELECT load_id FROM hw_loads WHERE dataset = ? AND collection_year = ?",
-        [p.result.dataset, p.year],
+        "SELECT load_id, dataset, file_path FROM hw_loads WHERE collection_year = ? AND "
+        "(dataset = ? OR (? = 'ssda903_xml' AND source_return = 'ssda903') "
+        " OR (? LIKE 'ssda903:%' AND dataset = 'ssda903_xml'))",
+        [p.year, p.result.dataset, p.result.dataset, p.result.dataset],
     ).fetchall()
-    for (load_id,) in old:
-        tables = con.execute(
-            "SELECT table_name FROM hw_load_counts WHERE load_id = ?", [load_id]
-        ).fetchall()
-        for (name,) in tables:
-            con.execute(f'DELETE FROM "{name}" WHERE hw_load_id = ?', [load_id])
-        for bookkeeping in ("hw_load_counts", "hw_quarantine", "hw_value_issues", "hw_loads"):
-            con.execute(f"DELETE FROM {bookkeeping} WHERE load_id = ?", [load_id])
+    for load_id, dataset, file_path in old:
+        if dataset == "ssda903_xml" and p.result.dataset != dataset and not batch >= _903_CORE:
+            raise HeadwayError(
+                f"The {p.year} SSDA903 return was loaded from XML ({Path(file_path).name}); "
+                f"{p.found.path.name} alone would replace only part of it.",
+                "Load the new XML, or all the 903 CSV tables for that year in one call.",
+            )
+        _delete_load(con, load_id)
         p.result.replaced_load_ids.append(load_id)
+
+
+def _delete_load(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    tables = con.execute(
+        "SELECT table_name FROM hw_load_counts WHERE load_id = ?", [load_id]
+    ).fetchall()
+    for (name,) in tables:
+        con.execute(f'DELETE FROM "{name}" WHERE hw_load_id = ?', [load_id])
+    for bookkeeping in ("hw_load_counts", "hw_quarantine", "hw_value_issues", "hw_loads"):
+        con.execute(f"DELETE FROM {bookkeeping} WHERE load_id = ?", [load_id])
 
 
 def _record(con: duckdb.DuckDBPyConnection, p: _Pending, ws: Workspace) -> None:
@@ -235,6 +254,7 @@ def ingest(
     copied: list[Path] = []
     results: list[FileResult] = []
     with ws.connect() as con:
+        create_tables(con)  # a workspace made by an older Headway gets the newer columns
         con.begin()
         try:
             pending: list[_Pending] = []
@@ -262,7 +282,7 @@ def ingest(
             _resolve_years(pending, con, year)
             _check_batch(pending)
             for p in pending:
-                _replace_earlier(con, p)
+                _replace_earlier(con, p, {q.result.dataset for q in pending})
                 _record(con, p, ws)
                 target = sources / f"{p.sha256}{p.found.path.suffix.lower()}"
                 if not target.exists():

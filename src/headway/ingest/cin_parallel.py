@@ -15,10 +15,10 @@ import mmap
 import os
 import re
 import tempfile
-from itertools import pairwise
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from multiprocessing import get_context
 from pathlib import Path
 

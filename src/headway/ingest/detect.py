@@ -55,6 +55,11 @@ def detect(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Detected:
         raise HeadwayError(f"{path.name} holds only blank space.", "Export the file again.")
     if head.startswith(b"PK\x03\x04"):
         return _detect_zip(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: an old .xls, or any encrypted workbook
+        raise HeadwayError(
+            f"{path.name} is an old-style .xls workbook or is protected with a password.",
+            "Open it in Excel, remove any password and save it as .xlsx, then load it again.",
+        )
     if head.startswith(b"PAR1"):
         return _detect_ssd(path, ssd_extract.parquet_header(path))
     text_start = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -267,20 +267,28 @@ class FileLoad:
         """Write what is buffered and the load's issues and quarantine; then reconcile."""
         for w in self.writers.values():
             w.flush()
-        if self.issues:
-            self.db.executemany(
-                "INSERT INTO hw_value_issues VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (self.load_id, i.table, i.column, i.source_ref, i.original, i.issue)
-                    for i in self.issues
-                ],
-            )
-        if self.quarantine_rows:
-            self.db.executemany(
-                "INSERT INTO hw_quarantine VALUES (?, ?, ?, ?, ?)",
-                [(self.load_id, *row) for row in self.quarantine_rows],
-            )
+        issues = [(i.table, i.column, i.source_ref, i.original, i.issue) for i in self.issues]
+        issue_columns = ["table_name", "column_name", "source_ref", "original_value", "issue"]
+        self._append("hw_value_issues", issues, issue_columns)
+        quarantine_columns = ["table_name", "source_ref", "reason", "raw"]
+        self._append("hw_quarantine", self.quarantine_rows, quarantine_columns)
         self.reconcile()
+
+    def _append(self, table_name: str, rows: Sequence[tuple[str, ...]], columns: list[str]) -> None:
+        """Bookkeeping rows through Arrow: executemany is far too slow for thousands."""
+        if not rows:
+            return
+        data = [pa.array(col, pa.string()) for col in zip(*rows, strict=True)]
+        batch = pa.table([pa.array([self.load_id] * len(rows), pa.int32()), *data],
+                         names=["load_id", *columns])  # fmt: skip
+        self.db.register("_hw_bookkeeping", batch)
+        try:
+            names = ", ".join(batch.column_names)
+            self.db.execute(
+                f"INSERT INTO {table_name} ({names}) SELECT {names} FROM _hw_bookkeeping"
+            )
+        finally:
+            self.db.unregister("_hw_bookkeeping")
 
     def reconcile(self) -> None:
         """Records read must equal rows stored plus records set aside, table by table."""

@@ -111,7 +111,7 @@ class RangeReader:
             return f.read(self.start).count(b"\n")
 
 
-def safe_iterparse(source: CountingReader, tags: tuple[str, ...]) -> etree.iterparse:
+def safe_iterparse(source: CountingReader | RangeReader, tags: tuple[str, ...]) -> etree.iterparse:
     return etree.iterparse(
         source,
         events=("end",),

@@ -127,7 +127,19 @@ def create_table_ddl(t: Table) -> str:
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every standard-model and bookkeeping table that is not there yet."""
+    """Create every standard-model and bookkeeping table that is not there yet, and add the
+    columns a newer model has to a workspace made by an older Headway."""
     con.execute(BOOKKEEPING_DDL)
+    existing: dict[str, set[str]] = {}
+    for table_name, column_name in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    ).fetchall():
+        existing.setdefault(table_name, set()).add(column_name)
     for t in tables().values():
-        con.execute(create_table_ddl(t))
+        if t.name not in existing:
+            con.execute(create_table_ddl(t))
+            continue
+        for c in t.columns:
+            if c.name not in existing[t.name]:
+                con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{c.name}" {c.type}')
