@@ -316,3 +316,18 @@ def test_code_lists_match_the_reference_specs() -> None:
             assert extra["source"], f"{column}: every added code list names its source"
     assert "WBRI" in code_lists()["pers_ethnicity"].codes
     assert code_lists()["cine_cin_primary_need_code"].codes[-1] == "N0"
+
+
+def test_annex_a_labels_are_not_judged_against_return_code_lists(ws: Workspace) -> None:
+    """Annex A carries Ofsted's labels ('a) White British'); the CIN census carries codes."""
+    with ws.connect() as con:
+        add_load(con, 1)
+        con.execute(
+            "INSERT INTO hw_loads VALUES (2, 'annex_a', 'annex_a', 2024, '201', 'a.xlsx', "
+            "'4567ef', 100, now(), NULL)"
+        )
+        insert(con, "ssd_person", [person("A", pers_ethnicity="White British")])
+        insert(con, "ssd_person", [person("B", pers_ethnicity="a) WBRI", hw_load_id=2)])
+        item = profile(con).item("ssd_person", "pers_ethnicity")
+    assert (item.filled, item.invalid) == (2, 1)
+    assert [v.value for v in item.invalid_values] == ["White British"]

@@ -309,4 +309,5 @@ class FileLoad:
                     f"stored {stored}, set aside {held}.",
                     "Nothing was saved. Please report this as a Headway bug.",
                 )
-            self.counts[name] = TableCount(read[name], stored, held)
+            if read[name]:
+                self.counts[name] = TableCount(read[name], stored, held)

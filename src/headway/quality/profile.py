@@ -245,8 +245,20 @@ def _text_of(col: str) -> str:
 
 
 def _not_in_list(col: str, codes: CodeList) -> str:
+    """A value outside the code list. Annex A lists carry Ofsted's labelled values ('a) Yes',
+    'U: Independent living'), not the returns' codes: their rows are profiled for
+    completeness and dates, not judged against the CIN and 903 code lists."""
     listed = ", ".join(_lit(c) for c in codes.codes)
-    return f"{_text_of(col)} <> '' AND {_text_of(col)} NOT IN ({listed})"
+    return (
+        f"{_text_of(col)} <> '' AND {_text_of(col)} NOT IN ({listed}) "
+        "AND coalesce(y.src, '') <> 'annex_a'"
+    )
+
+
+_LOADS_JOIN = (
+    "LEFT JOIN (SELECT load_id, make_date(collection_year, 3, 31) AS year_end, "
+    "source_return AS src FROM hw_loads) y ON y.load_id = t.hw_load_id"
+)
 
 
 def profiled_columns(t: Table, present: set[str]) -> list[Column]:
@@ -322,10 +334,7 @@ def _plan(
 
 
 def _from_clause(t: Table, person: str | None, has_persons: bool) -> str:
-    sql = (
-        f"FROM {_q(t.name)} t LEFT JOIN (SELECT load_id, make_date(collection_year, 3, 31) "
-        "AS year_end FROM hw_loads) y ON y.load_id = t.hw_load_id"
-    )
+    sql = f"FROM {_q(t.name)} t {_LOADS_JOIN}"
     if person is not None and has_persons:
         sql += (
             " LEFT JOIN (SELECT pers_person_id AS pid, min(pers_dob) AS dob, "
@@ -340,7 +349,7 @@ def _invalid_examples(
 ) -> tuple[InvalidValue, ...]:
     rows = con.execute(
         f"SELECT {_text_of(column)} AS v, count(*) AS n, min(t.hw_source_ref) "
-        f"FROM {_q(table)} t WHERE {_not_in_list(column, codes)} "
+        f"FROM {_q(table)} t {_LOADS_JOIN} WHERE {_not_in_list(column, codes)} "
         f"GROUP BY v ORDER BY n DESC, v LIMIT {EXAMPLES}"
     ).fetchall()
     return tuple(
