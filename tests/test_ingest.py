@@ -220,3 +220,16 @@ def test_ssd_extract_parquet(workspace: Workspace, tmp_path: Path) -> None:
         "ssd_early_help_episodes ORDER BY 1",
     ) == [("C1", "2024-01-03"), ("C2", None)]
     assert rows(workspace, "SELECT original_value FROM hw_value_issues") == [("not known",)]
+
+
+def test_903_header_takes_the_year_of_the_episodes_loaded_with_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    header = write(
+        tmp_path, "h.csv", "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,1,02/01/2015,WBRI,UN1,,\n"
+    )
+    episodes = write(
+        tmp_path, "e.csv", f"{EPISODES}\nC1,01/06/2022,S,C2,N1,U1,PR1,,,,AB1 2CD,AB3 4EF,SC1\n"
+    )
+    report = ingest(workspace, [header, episodes])
+    assert [f.collection_year for f in report.files] == [2023, 2023]

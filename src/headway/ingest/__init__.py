@@ -156,13 +156,21 @@ def _resolve_years(
     pending: list[_Pending], con: duckdb.DuckDBPyConnection, year: int | None
 ) -> None:
     """Years for returns that do not state one: --year, else the CIN census loaded with
-    them, else the year their latest event falls in."""
+    them, else the year their own latest event falls in, else the year of the other files
+    of the same return in this call (a 903 Header table has no events of its own)."""
     cin_years = {p.year for p in pending if p.found.format == "cin_census" and p.year}
     for p in pending:
         if p.year is None:
             p.year = year or (min(cin_years) if len(cin_years) == 1 else None)
         if p.year is None:
             p.year = _latest_event_year(con, p.load)
+    for p in pending:
+        if p.year is None:
+            siblings = {
+                q.year for q in pending
+                if q.year and q.found.source_return == p.found.source_return
+            }  # fmt: skip
+            p.year = siblings.pop() if len(siblings) == 1 else None
         if p.year is None:
             raise HeadwayError(
                 f"Headway cannot tell which collection year {p.found.path.name} is for.",

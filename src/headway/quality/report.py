@@ -64,6 +64,9 @@ class QualityReport:
             console.print(f"[yellow]Note:[/yellow] {escape(note)}")
 
 
+TOP_RULES = 10  # rules shown per run on screen; --json has every finding
+
+
 def _render_run(run: DfeRun, console: Console) -> None:
     console.print(
         f"[bold]DfE rules: {run.label}[/bold] ({run.validator}, {run.ruleset_note}; "
@@ -86,9 +89,12 @@ def _render_run(run: DfeRun, console: Console) -> None:
     grid.add_column("Message", overflow="fold")
     grid.add_column("Findings", justify="right")
     messages = run.messages()
-    for code, count in run.counts().items():
+    counts = list(run.counts().items())
+    for code, count in counts[:TOP_RULES]:
         grid.add_row(escape(code), escape(messages.get(code, "")), f"{count:,}")
     console.print(grid)
+    if len(counts) > TOP_RULES:
+        console.print(f"  ... and {len(counts) - TOP_RULES} more rules: see --json for all.")
 
 
 def run_quality(
