@@ -1,0 +1,1 @@
+"""Statutory data standards: catalogues, versions and derived schemas."""
