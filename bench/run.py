@@ -14,15 +14,19 @@ Set HEADWAY_BENCH_CHILDREN to run a smaller national file while developing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psutil
 
 from headway.quality.dfe import bench_convert
 from headway.synth import synthesise
@@ -34,7 +38,7 @@ ANCHOR_CHILDREN = 5_000
 YEAR = 2024
 
 INGEST_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from headway.ingest import ingest
 from headway.workspace import Workspace
@@ -43,8 +47,8 @@ files = [Path(p) for p in sys.argv[2:]]
 t = time.perf_counter()
 report = ingest(ws, files)
 seconds = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "peak_bytes": peak}))
+children = sum(f.records.get("Child", 0) for f in report.files)
+print(json.dumps({"seconds": seconds, "children": children}))
 """
 
 
@@ -52,19 +56,35 @@ print(json.dumps({"seconds": seconds, "peak_bytes": peak}))
 class Run:
     seconds: float
     peak_mb: float
+    children: int  # Child records in the CIN files loaded (0 for other returns)
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    """Resident memory of a process and all its children (the ingest's worker processes)."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
 
 
 def ingest_in_process(workspace: Path, files: list[Path]) -> Run:
-    """Run one ingest in a fresh Python process, so its peak memory is its own."""
+    """Run one ingest in a fresh Python process; sample the memory of it and its workers."""
     shutil.rmtree(workspace, ignore_errors=True)
-    done = subprocess.run(
+    with subprocess.Popen(
         [sys.executable, "-c", INGEST_SCRIPT, str(workspace), *map(str, files)],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-    )
-    result = json.loads(done.stdout)
-    return Run(float(result["seconds"]), int(result["peak_bytes"]) / 1024**2)
+    ) as child:
+        proc, peak = psutil.Process(child.pid), 0
+        while child.poll() is None:
+            peak = max(peak, _tree_rss(proc))
+            time.sleep(0.05)
+        out = child.stdout.read() if child.stdout else ""
+    if child.returncode != 0:
+        raise SystemExit(f"the ingest of {files[0].name} failed")
+    result = json.loads(out)
+    return Run(float(result["seconds"]), peak / 1024**2, result["children"])
 
 
 def synth(name: str, children: int, seed: int) -> Path:
@@ -82,13 +102,13 @@ def main() -> None:
     national = synth(f"national_{NATIONAL}", NATIONAL, 1)
     cin = next(national.glob("cin_census_*.xml"))
     r = ingest_in_process(OUT / "ws_national", [cin])
-    rate = NATIONAL / r.seconds
+    rate = r.children / r.seconds
     size_mb = cin.stat().st_size / 1024**2
     rows += [
-        (f"Ingest CIN census, {NATIONAL:,} children ({size_mb:,.0f} MB)",
+        (f"Ingest CIN census, {r.children:,} children ({size_mb:,.0f} MB)",
          f"{r.seconds:.1f} s, {rate:,.0f} children/s", ">= 30,000 children/s",
          _met(rate >= 30_000)),
-        ("Peak memory of that ingest", f"{r.peak_mb:,.0f} MB", "< 1,024 MB",
+        ("Peak memory of that ingest, all its processes", f"{r.peak_mb:,.0f} MB", "< 1,024 MB",
          _met(r.peak_mb < 1024)),
     ]  # fmt: skip
 
@@ -96,13 +116,13 @@ def main() -> None:
     anchor_cin = next(anchor.glob("cin_census_*.xml"))
     d2i = bench_convert(anchor_cin)
     ours = ingest_in_process(OUT / "ws_anchor", [anchor_cin])
-    d2i_rate = ANCHOR_CHILDREN / d2i["seconds"]
-    our_rate = ANCHOR_CHILDREN / ours.seconds
+    d2i_rate = d2i["children"] / d2i["seconds"]
+    our_rate = ours.children / ours.seconds
     ratio = our_rate / d2i_rate
     rows += [
-        (f"Anchor: D2I convert_data, {ANCHOR_CHILDREN:,} children",
+        (f"Anchor: D2I convert_data, {d2i['children']:,} children",
          f"{d2i['seconds']:.1f} s, {d2i_rate:,.0f} children/s", "", ""),
-        (f"Headway whole ingest of the same {ANCHOR_CHILDREN:,} children",
+        (f"Headway whole ingest of the same {ours.children:,} children",
          f"{ours.seconds:.2f} s, {our_rate:,.0f} children/s", ">= 20 x anchor",
          f"{ratio:.1f} x anchor: {_met(ratio >= 20)}"),
     ]  # fmt: skip
@@ -133,7 +153,8 @@ def write_results(rows: list[tuple[str, str, str, str]]) -> None:
         f"Command: `make bench` (python -m bench.run), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.",
-        "Each ingest runs in its own process (peak memory = that process's max RSS). The anchor",
+        "Each ingest runs in its own process; peak memory is the largest sum of the resident",
+        "memory of that process and its worker processes, sampled every 50 ms. The anchor",
         "is measured in the same run, on a file of the same synthetic LA generator.",
         "",
         "| measure | figure | budget | result |",

@@ -32,6 +32,9 @@ from headway.workspace import Workspace
 __all__ = ["DEFAULT_MAX_BYTES", "FileResult", "IngestReport", "ingest"]
 
 ByteProgress = Callable[[int], None]
+# DuckDB keeps a transaction's new rows in memory up to this, then spills to disk: it
+# keeps a national-size load within its memory budget.
+INGEST_MEMORY = "400MB"
 # Dates that say when a child was born, not when something happened in the year.
 _BIRTH_COLUMNS = {"pers_dob", "pers_expected_dob", "pers_mother_child_dob", "hw_reported_dob"}
 
@@ -263,6 +266,7 @@ def ingest(
     results: list[FileResult] = []
     with ws.connect() as con:
         create_tables(con)  # a workspace made by an older Headway gets the newer columns
+        con.execute(f"SET memory_limit = {INGEST_MEMORY!r}")  # spill to disk beyond this
         con.begin()
         try:
             pending: list[_Pending] = []

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from itertools import pairwise
 from multiprocessing import get_context
@@ -84,7 +84,7 @@ def plan_slices(path: Path, workers: int) -> list[Slice] | None:
 def _work(path: Path, s: Slice, load_id: int, tmp: Path) -> WorkerResult:
     spill_dir = tmp / f"slice-{s.start}"
     spill_dir.mkdir()
-    load = FileLoad(None, load_id, str(path), spill_dir=spill_dir)
+    load = FileLoad(None, load_id, str(path), spill_dir=spill_dir, flush_rows=WORKER_FLUSH_ROWS)
     part = read_children(
         path, RangeReader(path, s.start, s.end, s.prefix, s.suffix), load, s.first_child
     )
@@ -102,30 +102,59 @@ def read_in_parallel(
     min_bytes: int = PARALLEL_FROM_BYTES,
     workers: int = min(os.cpu_count() or 1, 8),
 ) -> list[Part] | None:
-    """Read the file with one process per core, or return None to have it read in one."""
+    """Read the file with one process per core, or return None to have it read in one.
+
+    The file is cut into more slices than workers, so that the main process inserts each
+    slice's rows while the workers parse the next ones.
+    """
     if workers < 2 or path.stat().st_size < min_bytes:
         return None
-    slices = plan_slices(path, workers)
+    slices = plan_slices(path, workers * SLICES_PER_WORKER)
     if slices is None:
         return None
+    done: list[WorkerResult] = []
     with (
         tempfile.TemporaryDirectory(prefix="headway-cin-") as tmp,
         ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool,
     ):
-        futures = [pool.submit(_work, path, s, load.load_id, Path(tmp)) for s in slices]
-        results = [f.result() for f in futures]  # a worker's HeadwayError is raised here
-        if any(r.part.children != s.children for r, s in zip(results, slices, strict=True)):
-            return None  # a "<Child" the count saw was not an element: read it in one go
-        spilled: dict[str, list[Path]] = {}
-        for r in results:
-            load.records.update(r.records)
-            load.issues += r.issues
-            load.quarantine_rows += r.quarantine_rows
-            load.kind_table.update(r.kind_table)
-            for table_name, file in r.spilled:
-                spilled.setdefault(table_name, []).append(file)
-        for table_name, files in spilled.items():
-            load.insert_parquet(table_name, files)
-    if on_bytes:
-        on_bytes(path.stat().st_size)
-    return [r.part for r in results]
+        futures = {pool.submit(_work, path, s, load.load_id, Path(tmp)): s for s in slices}
+        for future in as_completed(futures):
+            result = future.result()  # a worker's HeadwayError is raised here
+            if result.part.children != futures[future].children:
+                # A "<Child" the count saw was not an element: read the file in one go.
+                for f in futures:
+                    f.cancel()
+                _undo(load, [*done, result])
+                return None
+            _merge(load, result)
+            done.append(result)
+            if on_bytes:
+                on_bytes(futures[future].end - futures[future].start)
+    done.sort(key=lambda r: r.part.header is None)  # the slice with the header first
+    return [r.part for r in done]
+
+
+SLICES_PER_WORKER = 4
+WORKER_FLUSH_ROWS = 25_000  # smaller batches: two workers and the main process share memory
+
+
+def _merge(load: FileLoad, r: WorkerResult) -> None:
+    load.records.update(r.records)
+    load.issues += r.issues
+    load.quarantine_rows += r.quarantine_rows
+    load.kind_table.update(r.kind_table)
+    by_table: dict[str, list[Path]] = {}
+    for table_name, file in r.spilled:
+        by_table.setdefault(table_name, []).append(file)
+    for table_name, files in by_table.items():
+        load.insert_parquet(table_name, files)
+
+
+def _undo(load: FileLoad, merged: list[WorkerResult]) -> None:
+    """Take back what merged slices inserted, and what they added to the load's counts."""
+    for table_name in {t for r in merged for t, _ in r.spilled}:
+        load.db.execute(f'DELETE FROM "{table_name}" WHERE hw_load_id = ?', [load.load_id])
+    load.records.clear()
+    load.issues.clear()
+    load.quarantine_rows.clear()
+    load.kind_table.clear()

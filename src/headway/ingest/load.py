@@ -121,7 +121,7 @@ class TableWriter:
 
     def add(self, values: tuple[Any, ...], source_ref: str) -> None:
         self.rows.append((*values, source_ref))
-        if len(self.rows) >= FLUSH_ROWS:
+        if len(self.rows) >= self.load.flush_rows:
             self.flush()
 
     def flush(self) -> None:
@@ -206,6 +206,7 @@ class FileLoad:
     load_id: int
     source_file: str
     spill_dir: Path | None = None
+    flush_rows: int = FLUSH_ROWS
     spilled: list[tuple[str, Path]] = field(default_factory=list)
     records: Counter[str] = field(default_factory=Counter)
     issues: list[ValueIssue] = field(default_factory=list)
@@ -252,7 +253,7 @@ class FileLoad:
     def flush_full(self) -> None:
         """Flush the writers whose buffers are full (for readers that append rows directly)."""
         for w in self.writers.values():
-            if len(w.rows) >= FLUSH_ROWS:
+            if len(w.rows) >= self.flush_rows:
                 w.flush()
 
     def quarantine(
