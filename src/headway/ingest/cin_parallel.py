@@ -112,6 +112,21 @@ def read_in_parallel(
     slices = plan_slices(path, workers * SLICES_PER_WORKER)
     if slices is None:
         return None
+    # The workers have the cores; DuckDB threads of its own would only contend with them.
+    load.db.execute("SET threads = 1")
+    try:
+        return _run(path, load, on_bytes, workers, slices)
+    finally:
+        load.db.execute("RESET threads")
+
+
+def _run(
+    path: Path,
+    load: FileLoad,
+    on_bytes: Callable[[int], None] | None,
+    workers: int,
+    slices: list[Slice],
+) -> list[Part] | None:
     done: list[WorkerResult] = []
     with (
         tempfile.TemporaryDirectory(prefix="headway-cin-") as tmp,
