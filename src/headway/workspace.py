@@ -25,8 +25,8 @@ DEFAULT_WORKSPACE = "headway-workspace"
 # authorities that run children's services are unitary (E06), metropolitan (E08), London (E09)
 # and county (E10) codes. A format check, not a closed list: successor authorities created by
 # reorganisation get new codes that no list shipped today can know.
-_DFE_LA = re.compile(r"^[2-9]\d{2}$")
-_ONS_LA = re.compile(r"^E(06|08|09|10)\d{6}$")
+_DFE_LA = re.compile(r"^[2-9][0-9]{2}$")
+_ONS_LA = re.compile(r"^E(06|08|09|10)[0-9]{6}$")
 
 
 def validate_la_code(code: str) -> str:
