@@ -235,7 +235,7 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path(
         "demo"
     ),
-    children: Annotated[int, typer.Option("--children", help="Children in the demo LA.")] = 5000,
+    children: Annotated[int, typer.Option("--children", help="Children in the demo LA.")] = 2500,
 ) -> None:
     """Make a synthetic LA, load it, and show the reconciliation and quality summary."""
     from headway.demo import run_demo
