@@ -75,16 +75,15 @@ def print_json(data: Any) -> None:
 
 
 @contextmanager
-def byte_progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[int], None]]:
+def progress(
+    label: str, total: int, quiet: bool, in_bytes: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on stderr; yields the function that advances it."""
+    counter = DownloadColumn() if in_bytes else MofNCompleteColumn()
     with Progress(
-        TextColumn(label),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=quiet,
-        transient=True,
-    ) as bar:
+        TextColumn(label), BarColumn(), counter, TimeRemainingColumn(),
+        console=console, disable=quiet, transient=True,
+    ) as bar:  # fmt: skip
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
@@ -132,21 +131,8 @@ def synth(
     if not code.isdigit():
         _fail("Synthetic returns need a 3-digit DfE LA number (the CIN census LEA).")
     year_list = _years(years)
-    with Progress(
-        TextColumn("Writing synthetic children"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=as_json,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("synth", total=children)
-        manifest = run(
-            lambda: synthesise(
-                outdir, children, year_list, seed, code, lambda n: bar.advance(task, n)
-            )
-        )
+    with progress("Writing synthetic children", children, as_json) as advance:
+        manifest = run(lambda: synthesise(outdir, children, year_list, seed, code, advance))
     if as_json:
         print_json(manifest)
         return
@@ -176,7 +162,7 @@ def ingest(
 
     ws = open_workspace(workspace)
     total = sum(f.stat().st_size for f in files if f.is_file())
-    with byte_progress("Loading", total, as_json) as advance:
+    with progress("Loading", total, as_json, in_bytes=True) as advance:
         report = run(lambda: run_ingest(ws, files, year, max_size * 1024 * 1024, advance))
     if as_json:
         print_json(report.to_json())

@@ -48,6 +48,14 @@ def _header(el: etree._Element) -> CinHeader:
     return h
 
 
+# Records with a repeating group inside them: the group element, the repeating element (a
+# record kind of its own), and the prefixes of the derived identifiers (C1/CIN1/A1/F2).
+_NESTED = {
+    "Assessments": ("FactorsIdentifiedAtAssessment", "AssessmentFactors", "A", "F"),
+    "ChildProtectionPlans": ("Reviews", "CPPreviewDate", "CPP", "R"),
+}
+
+
 class _Kind:
     """One record kind's mapping, writer and count, looked up once per file, not per row."""
 
@@ -153,45 +161,28 @@ class _ChildReader:
                 continue
             i = counters[tag] = counters.get(tag, 0) + 1
             where = f"{ref}/{tag}[{i}]"
-            if tag == "Assessments":
-                self._assessment(part, child_id, referral_id, f"{referral_id}/A{i}", where)
-            elif tag == "ChildProtectionPlans":
-                self._cp_plan(part, child_id, referral_id, f"{referral_id}/CPP{i}", where)
+            if tag in _NESTED:
+                self._nested(part, tag, child_id, referral_id, i, where)
             else:
                 k[tag].row((child_id, referral_id, f"{referral_id}/{tag}{i}"), part, where)
         k["CINdetails"].row((child_id, referral_id), details, ref)
 
-    def _assessment(
-        self, el: etree._Element, child_id: str, referral_id: str, own_id: str, ref: str
+    def _nested(
+        self, el: etree._Element, kind: str, child_id: str, referral_id: str, i: int, ref: str
     ) -> None:
+        """A record with one repeating group inside it (see _NESTED)."""
+        group, inner, own_prefix, inner_prefix = _NESTED[kind]
+        own_id = f"{referral_id}/{own_prefix}{i}"
         leaves: Leaves = {}
-        factors = self.kinds["AssessmentFactors"]
+        inner_kind = self.kinds[inner]
         for part in el:
-            if part.tag == "FactorsIdentifiedAtAssessment":
-                for i, f in enumerate(part, 1):
-                    where = f"{ref}/AssessmentFactors[{i}]"
-                    factors.row(
-                        (child_id, own_id, f"{own_id}/F{i}"), {"AssessmentFactors": f.text}, where
-                    )
+            if part.tag == group:
+                for j, e in enumerate(part, 1):
+                    keys = (child_id, own_id, f"{own_id}/{inner_prefix}{j}")
+                    inner_kind.row(keys, {inner: e.text}, f"{ref}/{inner}[{j}]")
             else:
                 leaves[part.tag] = part.text
-        self.kinds["Assessments"].row((child_id, referral_id, own_id), leaves, ref)
-
-    def _cp_plan(
-        self, el: etree._Element, child_id: str, referral_id: str, own_id: str, ref: str
-    ) -> None:
-        leaves: Leaves = {}
-        reviews = self.kinds["CPPreviewDate"]
-        for part in el:
-            if part.tag == "Reviews":
-                for i, r in enumerate(part, 1):
-                    where = f"{ref}/CPPreviewDate[{i}]"
-                    reviews.row(
-                        (child_id, own_id, f"{own_id}/R{i}"), {"CPPreviewDate": r.text}, where
-                    )
-            else:
-                leaves[part.tag] = part.text
-        self.kinds["ChildProtectionPlans"].row((child_id, referral_id, own_id), leaves, ref)
+        self.kinds[kind].row((child_id, referral_id, own_id), leaves, ref)
 
     def _quarantine(
         self,
