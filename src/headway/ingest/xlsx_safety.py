@@ -29,7 +29,7 @@ from typing import IO
 from lxml import etree
 
 from headway.errors import HeadwayError
-from headway.ingest.xml_safety import PROLOG_BYTES, refuse_dtd
+from headway.ingest.xml_safety import PROLOG_BYTES, refuse_dtd, safe_iterparse
 
 MAX_UNCOMPRESSED = 2 * 1024**3
 MAX_RATIO = 50
@@ -210,17 +210,7 @@ def _scan(path: Path, source: _Budget) -> SheetScan:
             return source.read(size)
 
     rows_done = 0  # rows seen so far, for rows and cells that do not say their number
-    for _, el in etree.iterparse(
-        _Rewound(),
-        events=("end",),
-        tag=("{*}row", "{*}f", "{*}mergeCell"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    ):
+    for _, el in safe_iterparse(_Rewound(), ("{*}row", "{*}f", "{*}mergeCell")):
         tag = str(el.tag)
         if tag.endswith("row"):
             rows_done = int(el.get("r") or rows_done + 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from lxml import etree
 
@@ -111,7 +111,12 @@ class RangeReader:
             return f.read(self.start).count(b"\n")
 
 
-def safe_iterparse(source: CountingReader | RangeReader, tags: tuple[str, ...]) -> etree.iterparse:
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def safe_iterparse(source: Readable, tags: tuple[str, ...]) -> etree.iterparse:
+    """lxml's iterparse over `source`, hardened: no entities, DTDs or network."""
     return etree.iterparse(
         source,
         events=("end",),
