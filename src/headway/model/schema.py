@@ -110,6 +110,14 @@ CREATE TABLE IF NOT EXISTS hw_quarantine (
     reason VARCHAR NOT NULL,
     raw VARCHAR                        -- the record as read, JSON
 );
+CREATE TABLE IF NOT EXISTS hw_self_assessments (
+    pack_id VARCHAR NOT NULL,          -- the programme pack
+    expectation_id VARCHAR NOT NULL,   -- one of its expectations
+    met BOOLEAN NOT NULL,              -- the LA's own judgement
+    note VARCHAR,
+    assessed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (pack_id, expectation_id)
+);
 CREATE TABLE IF NOT EXISTS hw_value_issues (
     load_id INTEGER NOT NULL,
     table_name VARCHAR NOT NULL,
