@@ -216,6 +216,122 @@ def quality(
         report.render(out)
 
 
+pack_app = typer.Typer(help="Programme packs: list, show, validate, diff, self-assess.")
+app.add_typer(pack_app, name="pack")
+DirsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--dir", help="Also look for packs in this folder (repeatable)."),
+]
+
+
+@pack_app.command("list")
+def pack_list(dirs: DirsOpt = None, as_json: JsonOpt = False) -> None:
+    """The shipped packs, and any in --dir folders."""
+    from headway.packs import list_packs
+
+    result = run(lambda: list_packs(extra_dirs=dirs or []))
+    print_json(result.to_json()) if as_json else result.render(out)
+
+
+@pack_app.command("show")
+def pack_show(
+    pack: Annotated[str, typer.Argument(help="A shipped pack id, a folder or a zip.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything a pack asks, with its sources; inferred facts are marked."""
+    from headway.packs import show
+
+    view = run(lambda: show(pack))
+    print_json(view.to_json()) if as_json else view.render(out)
+
+
+@pack_app.command("validate")
+def pack_validate(
+    path: Annotated[Path, typer.Argument(help="A pack folder, pack.yaml or zip.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a pack; every problem is reported with its file and line."""
+    from headway.packs import validation
+
+    view = run(lambda: validation(path))
+    print_json(view.to_json()) if as_json else view.render(out)
+    if not view.ok:
+        raise typer.Exit(1)
+
+
+@pack_app.command("diff")
+def pack_diff(
+    a: Annotated[str, typer.Argument(help="The earlier pack.")],
+    b: Annotated[str, typer.Argument(help="The later pack.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two packs (e.g. two versions of one programme)."""
+    from headway.packs import diff, load
+
+    result = run(lambda: diff(load(a), load(b)))
+    print_json(result.to_json()) if as_json else result.render(out)
+
+
+@pack_app.command("assess")
+def pack_assess(
+    pack: Annotated[str, typer.Argument(help="The pack.")],
+    expectation: Annotated[str, typer.Argument(help="One of its expectation ids.")],
+    met: Annotated[bool, typer.Option("--met/--not-met", help="Your own judgement.")],
+    note: Annotated[str, typer.Option("--note", help="Evidence, e.g. where it is published.")] = "",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record the LA's self-assessment of one expectation (readiness shows what is open)."""
+    from headway.packs import load
+    from headway.readiness.assessments import record
+
+    ws = open_workspace(workspace)
+    loaded = run(lambda: load(pack))
+    if expectation not in {e.id for e in loaded.expectations}:
+        ids = ", ".join(e.id for e in loaded.expectations)
+        _fail(f"{loaded.id} has no expectation '{expectation}'.", f"Its expectations: {ids}.")
+    with ws.connect() as con:
+        record(con, loaded.id, expectation, met, note)
+    console.print(f"Recorded: {expectation} {'met' if met else 'not met'} for {loaded.id}")
+
+
+@app.command()
+def readiness(
+    packs: Annotated[
+        list[str] | None, typer.Argument(help="Pack ids, folders or zips (default: all shipped).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the leaders' report.")] = None,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write the analyst's workbook.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What each pack needs, what the LA's own data can already give, and what is missing."""
+    from headway.packs import library, load
+    from headway.readiness import assess_all
+    from headway.readiness.assessments import met_expectations
+    from headway.readiness.report import render, render_detail, write_html, write_xlsx
+
+    ws = open_workspace(workspace)
+    chosen = run(lambda: [load(p) for p in packs] if packs else library())
+    with ws.connect(read_only=True) as con:
+        results = run(lambda: assess_all(con, chosen, met_expectations(con)))
+    if html:
+        write_html(results, html, ws.la_name)
+    if xlsx:
+        write_xlsx(results, xlsx)
+    if as_json:
+        print_json([r.to_json() for r in results])
+        return
+    if len(results) == 1:
+        render_detail(results[0], out)
+    else:
+        render(results, out)
+    for path in (html, xlsx):
+        if path:
+            console.print(f"Wrote {path}")
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the demo's files.")] = Path(

@@ -20,10 +20,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 import duckdb
 
+from headway.packs.model import Measure, Output, Pack, Requirement
 from headway.readiness.evidence import ItemEvidence, gather
 
 COMPLETE_ENOUGH = 0.95
@@ -32,38 +33,7 @@ READY, AT_RISK, GAP = "ready", "at risk", "gap"
 _WEIGHT = {READY: 1.0, AT_RISK: 0.5, GAP: 0.0}
 
 
-class SqlPart(Protocol):
-    id: str
-    title: str
-    sql: str
-
-
-class Requirement(Protocol):
-    id: str
-    title: str
-    items: Sequence[str]
-    measure: str | None
-    output: str | None
-    due: date | None
-    effort_hours: float
-    basis: str
-
-
-class Expectation(Protocol):
-    id: str
-    title: str
-    level: str
-    basis: str
-
-
-class Pack(Protocol):
-    id: str
-    title: str
-    version: str
-    requirements: Sequence[Requirement]
-    expectations: Sequence[Expectation]
-    measures: Sequence[SqlPart]
-    outputs: Sequence[SqlPart]
+SqlPart = Measure | Output
 
 
 @dataclass

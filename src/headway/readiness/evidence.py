@@ -64,6 +64,8 @@ def fillers() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
         for m in mappings(source_return).values():
             for f in m.fields:
                 out[(m.table, f.column)].append((source_return, f.source))
+            for key in m.keys:  # identifiers Headway derives for the record (C1/CIN2)
+                out[(m.table, key)].append((source_return, m.kind))
     return {k: tuple(v) for k, v in out.items()}
 
 
