@@ -13,7 +13,8 @@ from python_calamine import CalamineWorkbook
 from headway.ingest import ingest
 from headway.readiness import assess
 from headway.readiness.assessments import met_expectations, record
-from headway.readiness.engine import AT_RISK, GAP, READY
+from headway.readiness.engine import AT_RISK, GAP, READY, _judge
+from headway.readiness.evidence import ItemEvidence
 from headway.readiness.report import write_html, write_xlsx
 from headway.synth import synthesise
 from headway.workspace import Workspace
@@ -80,6 +81,8 @@ def pack() -> Pack:
             Req("fgdm", "FGDM offers", ["ssd_pre_proceedings.prep_fgdm_offered"],
                 due=date(2027, 6, 30)),
             Req("urn", "Placement URNs", ["ssd_cla_episodes.clae_placement_urn"]),
+            Req("none-yet", "Nothing to count yet", ["ssd_cin_episodes.cine_referral_date"],
+                measure="no-rows"),
             Req("broken", "A measure that fails", ["ssd_person.pers_dob"], measure="broken",
                 basis="inferred"),
             Req("names", "Children's surnames", ["ssd_person.pers_surname"], due=date(2027, 1, 1)),
@@ -87,7 +90,8 @@ def pack() -> Pack:
         expectations=[Exp("framework", "Practice framework published"),
                       Exp("co-location", "Co-location", level="recommended", basis="inferred")],
         measures=[Part("referral-count", "Referrals", REFERRALS),
-                  Part("broken", "Broken", "SELECT no_such_column AS value FROM ssd_person")],
+                  Part("broken", "Broken", "SELECT no_such_column AS value FROM ssd_person"),
+                  Part("no-rows", "No rows", REFERRALS.replace("GROUP BY", "AND 1 = 0 GROUP BY"))],
     )  # fmt: skip
 
 
@@ -100,12 +104,14 @@ def test_each_status_for_its_reason(ws: Workspace) -> None:
     assert by_id["referrals"].run.latest_value and by_id["referrals"].run.latest_value > 0
     assert by_id["fgdm"].status == GAP  # pre-proceedings are only collected from 2026-27
     assert "no data loaded" in by_id["fgdm"].reasons[0]
-    assert by_id["urn"].status == AT_RISK  # URNs are blank for placements that have none
-    assert "complete" in by_id["urn"].reasons[0]
+    # URNs are rightly blank for placements that have none: an optional item is not a risk
+    assert by_id["urn"].status == READY
+    assert by_id["urn"].items[0].completeness < 0.95 and not by_id["urn"].items[0].required
+    assert by_id["none-yet"].status == AT_RISK and "gives no rows" in by_id["none-yet"].reasons[0]
     assert by_id["broken"].status == GAP and "does not run" in by_id["broken"].reasons[0]
     assert by_id["names"].status == GAP  # no statutory return carries names
     assert [b.id for b in result.blockers] == ["names", "broken", "fgdm"]
-    assert result.score == round(100 * (1 + 0.5) / 5, 1)
+    assert result.score == round(100 * (1 + 1 + 0.5) / 6, 1)
     assert result.effort_to_close == 10 + 5 + 10 + 10
     assert [e["id"] for e in result.expectations_open] == ["framework", "co-location"]
 
@@ -139,3 +145,15 @@ def test_reports_for_leaders_and_analysts(ws: Workspace, tmp_path: Path) -> None
     reqs = wb.get_sheet_by_name("Requirements").to_python()
     assert reqs[0][:4] == ["Pack", "Requirement", "Title", "Status"]
     assert {r[1]: r[3] for r in reqs[1:]}["fgdm"] == GAP
+
+
+def test_a_required_item_under_95_percent_complete_is_at_risk() -> None:
+    def evidence(filled: int, required: bool) -> ItemEvidence:
+        return ItemEvidence("ssd_person.pers_dob", ("cin_census",), required, 2024, 100, filled,
+                            0, 0, ("PersonBirthDate",))  # fmt: skip
+
+    req = Req("dob", "Dates of birth", ["ssd_person.pers_dob"])
+    assert _judge(req, [evidence(94, True)], None)[0] == AT_RISK
+    assert _judge(req, [evidence(95, True)], None)[0] == READY
+    assert _judge(req, [evidence(50, False)], None)[0] == READY
+    assert _judge(req, [evidence(0, False)], None)[0] == GAP

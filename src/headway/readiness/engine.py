@@ -6,8 +6,9 @@ missing. For the pack: a score, the blockers, and the expectations still to be m
 
 The rules are deliberately simple and stated here, because leaders will ask why:
 - gap: an item has no data in the latest year, or the measure or output does not run;
-- at risk: an item is under 95% complete, over 1% of its coded values are invalid, the
-  DfE rules flag it, or the measure runs but gives nothing;
+- at risk: an item a return requires is under 95% complete (an optional item, such as a
+  closure date, is rightly blank for open cases), over 1% of its coded values are invalid,
+  the DfE rules flag over 1% of its values, or the measure runs but gives nothing;
 - ready: none of those.
 Effort to close: a gap costs the requirement's default effort, at risk half of it.
 Score: ready counts 1, at risk 0.5, gap 0, as a share of all requirements (0-100).
@@ -157,11 +158,11 @@ def _judge(
         elif not ev.has_data:
             gaps.append(f"{ev.item}: no data loaded (from {', '.join(ev.sources)})")
         else:
-            if ev.completeness < COMPLETE_ENOUGH:
+            if ev.required and ev.completeness < COMPLETE_ENOUGH:
                 risks.append(f"{ev.item}: {ev.completeness:.0%} complete in {ev.year}")
             if ev.invalid > INVALID_TOLERATED * ev.filled:
                 risks.append(f"{ev.item}: {ev.invalid:,} invalid values")
-            if ev.dfe_failures:
+            if ev.dfe_failures > INVALID_TOLERATED * ev.filled:
                 risks.append(f"{ev.item}: {ev.dfe_failures:,} DfE rule findings")
     if run is not None and not run.ok:
         gaps.append(f"{run.kind} {run.id} does not run: {run.error}")

@@ -19,6 +19,7 @@ import duckdb
 from headway.ingest.mapping import mappings
 from headway.model.schema import table as model_table
 from headway.quality.code_lists import code_lists
+from headway.standards import catalogue
 
 RETURNS = ("cin_census", "ssda903", "annex_a")
 
@@ -27,6 +28,7 @@ RETURNS = ("cin_census", "ssda903", "annex_a")
 class ItemEvidence:
     item: str  # table.column
     sources: tuple[str, ...]  # the returns that can fill it
+    required: bool  # a statutory return requires it (else blanks can be right: open cases)
     year: int | None  # the latest collection year with rows from those sources
     rows: int
     filled: int
@@ -46,6 +48,7 @@ class ItemEvidence:
         return {
             "item": self.item,
             "sources": list(self.sources),
+            "required": self.required,
             "year": self.year,
             "rows": self.rows,
             "filled": self.filled,
@@ -92,7 +95,7 @@ def _table_evidence(
     for column in columns:
         sources = _sources(table, column)
         if not sources:
-            out.append(ItemEvidence(f"{table}.{column}", (), None, 0, 0, 0, 0, ()))
+            out.append(ItemEvidence(f"{table}.{column}", (), False, None, 0, 0, 0, 0, ()))
             continue
         col = _quote(column)
         text = f"trim(CAST(t.{col} AS VARCHAR))"
@@ -116,10 +119,25 @@ def _table_evidence(
         year, rows, filled, bad = row if row else (None, 0, 0, 0)
         fields = tuple(sorted({f for _, f in fillers().get((table, column), ())}))
         failures = _dfe_failures(con, fields, year) if dfe and year is not None else 0
+        item = f"{table}.{column}"
         out.append(
-            ItemEvidence(f"{table}.{column}", sources, year, rows, filled, bad, failures, fields)
+            ItemEvidence(item, sources, _required(item), year, rows, filled, bad, failures, fields)
         )
     return out
+
+
+@cache
+def _required(item: str) -> bool:
+    """Whether any statutory return that fills the column requires the item (the latest
+    version of its spec: minOccurs 1 in the CIN census, canbeblank no in the SSDA903)."""
+    cat = catalogue.load()
+    for entry_id in cat.items_in(item):
+        standard, _, key = entry_id.partition(":")
+        if standard in ("cin_census", "ssda903"):
+            entry = cat.entry(cat.standard(standard), key)
+            if entry.latest.required:
+                return True
+    return False
 
 
 def _dfe_failures(con: duckdb.DuckDBPyConnection, fields: tuple[str, ...], year: int) -> int:
