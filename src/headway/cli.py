@@ -216,6 +216,67 @@ def quality(
         report.render(out)
 
 
+standard_app = typer.Typer(help="Statutory standards: list, show, diff and its impact.")
+app.add_typer(standard_app, name="standard")
+
+
+@standard_app.command("list")
+def standard_list(as_json: JsonOpt = False) -> None:
+    """The standards Headway knows and their versions."""
+    from headway.standards.browse import list_standards
+
+    result = run(list_standards)
+    print_json(result.to_json()) if as_json else result.render(out)
+
+
+@standard_app.command("show")
+def standard_show(
+    standard: Annotated[str, typer.Argument(help="cin_census, ssda903, ssd or annex_a.")],
+    version: Annotated[str | None, typer.Argument(help="A version (default: latest).")] = None,
+    item: Annotated[str | None, typer.Option("--item", help="One item, e.g. N00100.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A standard's items, or one item in full."""
+    from headway.standards.browse import show
+
+    result = run(lambda: show(standard, version, item))
+    print_json(result.to_json()) if as_json else result.render(out)
+
+
+@standard_app.command("diff")
+def standard_diff(
+    standard: Annotated[str, typer.Argument(help="cin_census, ssda903, ssd or annex_a.")],
+    v1: Annotated[str, typer.Argument(help="The earlier version, e.g. 2021.")],
+    v2: Annotated[str, typer.Argument(help="The later version, e.g. 2022.")],
+    workspace: Annotated[
+        Path | None, typer.Option("--workspace", "-w", help="Also say what it means for this LA.")
+    ] = None,
+    to_desk: Annotated[
+        Path | None, typer.Option("--to-desk", help="Write the consequences as desk requests.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two versions, and with a workspace, what it means for the LA."""
+    from headway.standards.diff import diff
+    from headway.standards.impact import workspace_impact
+
+    result = run(lambda: diff(standard, v1, v2))
+    impact = None
+    if workspace or to_desk:
+        ws = open_workspace(workspace)
+        impact = run(lambda: workspace_impact(ws, result))
+    if to_desk and impact is not None:
+        to_desk.write_text(json.dumps(impact.requests(), indent=2, default=str), "utf-8")
+    if as_json:
+        print_json({"diff": result.to_json(), "impact": impact.to_json() if impact else None})
+        return
+    result.render(out)
+    if impact is not None:
+        impact.render(out)
+    if to_desk:
+        console.print(f"Wrote {len(impact.requests()) if impact else 0} requests to {to_desk}")
+
+
 pack_app = typer.Typer(help="Programme packs: list, show, validate, diff, self-assess.")
 app.add_typer(pack_app, name="pack")
 DirsOpt = Annotated[
