@@ -81,6 +81,7 @@ def pack() -> Pack:
             Req("fgdm", "FGDM offers", ["ssd_pre_proceedings.prep_fgdm_offered"],
                 due=date(2027, 6, 30)),
             Req("urn", "Placement URNs", ["ssd_cla_episodes.clae_placement_urn"]),
+            Req("contacts", "Contacts (from the local extract)", ["ssd_contacts.cont_contact_date"]),
             Req("none-yet", "Nothing to count yet", ["ssd_cin_episodes.cine_referral_date"],
                 measure="no-rows"),
             Req("broken", "A measure that fails", ["ssd_person.pers_dob"], measure="broken",
@@ -111,7 +112,9 @@ def test_each_status_for_its_reason(ws: Workspace) -> None:
     assert by_id["broken"].status == GAP and "does not run" in by_id["broken"].reasons[0]
     assert by_id["names"].status == GAP  # no statutory return carries names
     assert [b.id for b in result.blockers] == ["names", "broken", "fgdm"]
-    assert result.score == round(100 * (1 + 1 + 0.5) / 6, 1)
+    assert by_id["contacts"].status == READY
+    assert by_id["contacts"].items[0].sources == ("annex_a", "ssd_extract")
+    assert result.score == round(100 * (1 + 1 + 1 + 0.5) / 7, 1)
     assert result.effort_to_close == 10 + 5 + 10 + 10
     assert [e["id"] for e in result.expectations_open] == ["framework", "co-location"]
 

@@ -324,13 +324,38 @@ def pack_validate(
 def pack_diff(
     a: Annotated[str, typer.Argument(help="The earlier pack.")],
     b: Annotated[str, typer.Argument(help="The later pack.")],
+    workspace: Annotated[
+        Path | None, typer.Option("--workspace", "-w", help="Also say what it means for this LA.")
+    ] = None,
+    to_desk: Annotated[
+        Path | None, typer.Option("--to-desk", help="Write the consequences as desk requests.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """What changed between two packs (e.g. two versions of one programme)."""
+    """What changed between two packs, and with a workspace, what it means for the LA."""
     from headway.packs import diff, load
+    from headway.readiness.assessments import met_expectations
+    from headway.readiness.impact import pack_impact
 
-    result = run(lambda: diff(load(a), load(b)))
-    print_json(result.to_json()) if as_json else result.render(out)
+    new = run(lambda: load(b))
+    result = run(lambda: diff(load(a), new))
+    requests: list[dict[str, Any]] | None = None
+    if workspace or to_desk:
+        ws = open_workspace(workspace)
+        with ws.connect(read_only=True) as con:
+            met = met_expectations(con).get(new.id)
+            requests = run(lambda: pack_impact(con, result, new, met))
+    if to_desk and requests is not None:
+        to_desk.write_text(json.dumps(requests, indent=2, default=str), "utf-8")
+    if as_json:
+        print_json({"diff": result.to_json(), "impact": requests})
+        return
+    result.render(out)
+    for r in requests or []:
+        out.print(f"[bold]{escape(r['title'])}[/] ({r['severity']}, {r['effort_hours']:g} h): "
+                  f"{escape(r['description'])}")  # fmt: skip
+    if to_desk:
+        console.print(f"Wrote {len(requests or [])} requests to {to_desk}")
 
 
 @pack_app.command("assess")

@@ -1,9 +1,9 @@
 """The evidence about each standard item that readiness judges: is there data, how complete,
 how valid, and do the DfE rules flag it.
 
-An item is judged on the rows its own sources could fill, in the latest collection year
-loaded: cine_referral_nfa is carried by the CIN census, not by Annex A list 3, so Annex A
-rows do not make it look incomplete. Code lists apply to return rows, not to Annex A's
+An item is judged on the rows its own sources could fill, in each source's latest
+collection year, and on the source that serves it best: cine_referral_nfa is carried by the
+CIN census, not by Annex A list 3, so Annex A rows do not make it look incomplete. Code lists apply to return rows, not to Annex A's
 labelled values (as in the quality profile).
 """
 
@@ -75,7 +75,7 @@ def fillers() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
 def _sources(table: str, column: str) -> tuple[str, ...]:
     found = {r for r, _ in fillers().get((table, column), ())}
     if model_table(table).column(column).origin == "ssd":
-        found.add("ssd")  # an SSD extract fills every SSD field of its table
+        found.add("ssd_extract")  # an SSD extract fills every SSD field of its table
     return tuple(sorted(found))
 
 
@@ -105,18 +105,22 @@ def _table_evidence(
                 f"count(*) FILTER (WHERE {text} <> '' AND l.source_return <> 'annex_a' "
                 f"AND {text} NOT IN ({_literals(lists[column].codes)}))"
             )
-        row = con.execute(
+        # Per source, its latest year; the item is judged on the source that serves it best
+        # (Annex A list 6 has no referral source, but the CIN census does).
+        best = con.execute(
             f"""WITH latest AS (
-                  SELECT max(l.collection_year) AS year FROM {_quote(table)} t
-                  JOIN hw_loads l ON l.load_id = t.hw_load_id
-                  WHERE l.source_return IN ({_literals(sources)}))
-                SELECT (SELECT year FROM latest), count(*),
-                       count(*) FILTER (WHERE {text} <> ''), {invalid}
+                  SELECT l.source_return AS src, max(l.collection_year) AS year
+                  FROM {_quote(table)} t JOIN hw_loads l ON l.load_id = t.hw_load_id
+                  WHERE l.source_return IN ({_literals(sources)}) GROUP BY 1)
+                SELECT l.collection_year, count(*), count(*) FILTER (WHERE {text} <> ''),
+                       {invalid}
                 FROM {_quote(table)} t JOIN hw_loads l ON l.load_id = t.hw_load_id
-                WHERE l.source_return IN ({_literals(sources)})
-                  AND l.collection_year = (SELECT year FROM latest)"""
+                JOIN latest ON latest.src = l.source_return AND latest.year = l.collection_year
+                GROUP BY l.source_return, l.collection_year
+                ORDER BY count(*) FILTER (WHERE {text} <> '') / count(*) DESC, count(*) DESC
+                LIMIT 1"""
         ).fetchone()
-        year, rows, filled, bad = row if row else (None, 0, 0, 0)
+        year, rows, filled, bad = best if best else (None, 0, 0, 0)
         fields = tuple(sorted({f for _, f in fillers().get((table, column), ())}))
         failures = _dfe_failures(con, fields, year) if dfe and year is not None else 0
         item = f"{table}.{column}"
