@@ -42,6 +42,7 @@ bench: install
 # Generated reference docs (tests check they are current).
 docs: $(VENV)/.installed
 	$(BIN)/python -m headway.ingest.docs > docs/standard-model.md
+	$(BIN)/python -m headway.packs.schema > docs/pack.schema.json
 	$(BIN)/typer headway.cli utils docs --name headway --output docs/cli.md
 
 clean:

@@ -27,12 +27,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+import psycopg
 
+from headway.ingest import ingest
+from headway.measures.engine import run_measures
+from headway.measures.postgres import copy_model, run_on_postgres
+from headway.packs import library
 from headway.quality.dfe import bench_convert
+from headway.readiness import assess_all
 from headway.synth import synthesise
+from headway.workspace import Workspace
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
+PG_DSN = os.environ.get("HEADWAY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NATIONAL = int(os.environ.get("HEADWAY_BENCH_CHILDREN", "650000"))
 ANCHOR_CHILDREN = 5_000
 YEAR = 2024
@@ -87,12 +95,27 @@ def ingest_in_process(workspace: Path, files: list[Path]) -> Run:
     return Run(float(result["seconds"]), peak / 1024**2, result["children"])
 
 
-def synth(name: str, children: int, seed: int) -> Path:
+def synth(name: str, children: int, seed: int, years: tuple[int, ...] = (YEAR,)) -> Path:
+    """Synthetic returns (kept in bench/out between runs); the folder of the first year."""
     out = OUT / name
     if not (out / "manifest.json").exists():
         print(f"writing {children:,} synthetic children to {out} ...", flush=True)
-        synthesise(out, children, [YEAR], seed, "201")
-    return out / str(YEAR)
+        synthesise(out, children, list(years), seed, "201")
+    return out / str(years[0])
+
+
+def workspace_of(name: str, children: int, seed: int, years: tuple[int, ...]) -> Workspace:
+    """A workspace with every return of every year loaded (kept between runs)."""
+    path = OUT / name / "ws"
+    if (path / "workspace.toml").exists():
+        return Workspace.open(path)
+    synth(name, children, seed, years)
+    shutil.rmtree(path, ignore_errors=True)
+    ws = Workspace.create(path, "201")
+    for year in years:
+        print(f"loading {name} {year} ...", flush=True)
+        ingest(ws, sorted(p for p in (OUT / name / str(year)).rglob("*") if p.is_file()))
+    return ws
 
 
 def main() -> None:
@@ -138,7 +161,49 @@ def main() -> None:
     ra = ingest_in_process(OUT / "ws_annex", [annex])
     rows.append(("Ingest Annex A, 10,000-children LA", f"{ra.seconds:.2f} s", "", ""))
 
+    rows += readiness_rows() + measure_rows()
     write_results(rows)
+
+
+def readiness_rows() -> list[tuple[str, str, str, str]]:
+    ws = workspace_of("la_5000_3y", 5_000, 5, (2024, 2025, 2026))
+    packs = library()
+    with ws.connect(read_only=True) as con:
+        start = time.perf_counter()
+        assess_all(con, packs)
+        seconds = time.perf_counter() - start
+    return [(f"Readiness, all {len(packs)} shipped packs, 5,000-children LA (3 years)",
+             f"{seconds:.2f} s", "< 5 s", _met(seconds < 5))]  # fmt: skip
+
+
+def measure_rows() -> list[tuple[str, str, str, str]]:
+    ws = workspace_of("national3y", 650_000, 11, (2024, 2025, 2026))
+    measures = [m for p in library() for m in p.measures]
+    with ws.connect(read_only=True) as con:
+        start = time.perf_counter()
+        results = run_measures(con, measures)
+        duck = time.perf_counter() - start
+        failed = [r.id for r in results if r.error]
+        schema = f"bench_{os.getpid()}"
+        with psycopg.connect(PG_DSN) as pg:
+            start = time.perf_counter()
+            copy_model(con, pg, schema, unlogged=True)
+            copy = time.perf_counter() - start
+            try:
+                start = time.perf_counter()
+                run_on_postgres(pg, schema, measures)
+                on_pg = time.perf_counter() - start
+            finally:
+                pg.rollback()
+                pg.execute(f"DROP SCHEMA {schema} CASCADE")
+                pg.commit()
+    label = f"all {len(measures)} shipped measures, pooled national workspace (650,000 x 3 years)"
+    return [
+        (f"DuckDB: {label}", f"{duck:.1f} s" + (f", {len(failed)} failed" if failed else ""),
+         "< 15 s", _met(duck < 15 and not failed)),
+        (f"PostgreSQL 15: the same measures (after a {copy:.0f} s copy of the model)",
+         f"{on_pg:.1f} s", "reported beside DuckDB", ""),
+    ]  # fmt: skip
 
 
 def _met(ok: bool) -> str:

@@ -81,7 +81,7 @@ def pack() -> Pack:
             Req("fgdm", "FGDM offers", ["ssd_pre_proceedings.prep_fgdm_offered"],
                 due=date(2027, 6, 30)),
             Req("urn", "Placement URNs", ["ssd_cla_episodes.clae_placement_urn"]),
-            Req("contacts", "Contacts (from the local extract)", ["ssd_contacts.cont_contact_date"]),
+            Req("contacts", "Contacts (local extract)", ["ssd_contacts.cont_contact_date"]),
             Req("none-yet", "Nothing to count yet", ["ssd_cin_episodes.cine_referral_date"],
                 measure="no-rows"),
             Req("broken", "A measure that fails", ["ssd_person.pers_dob"], measure="broken",

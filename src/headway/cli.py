@@ -380,6 +380,91 @@ def pack_assess(
     console.print(f"Recorded: {expectation} {'met' if met else 'not met'} for {loaded.id}")
 
 
+measures_app = typer.Typer(help="Pack measures: run them on the workspace, export them.")
+app.add_typer(measures_app, name="measures")
+outputs_app = typer.Typer(help="Outputs built from the standard model.")
+app.add_typer(outputs_app, name="outputs")
+
+
+def _packs(packs: list[str] | None, every: bool) -> list[Any]:
+    from headway.packs import library, load
+
+    if every or not packs:
+        if not every:
+            _fail("Name a pack, or use --all for every shipped pack.")
+        return run(library)
+    return run(lambda: [load(p) for p in packs])
+
+
+@measures_app.command("run")
+def measures_run(
+    packs: Annotated[list[str] | None, typer.Argument(help="Pack ids, folders or zips.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every shipped pack.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run pack measures on the workspace (DuckDB); exit 1 if any fails."""
+    from headway.measures.engine import print_results, run_measures, to_json
+
+    chosen = _packs(packs, every)
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        results = run_measures(con, [m for p in chosen for m in p.measures])
+    if as_json:
+        sys.stdout.write(to_json(results) + "\n")
+    else:
+        print_results(results, out)
+    if any(r.error for r in results):
+        raise typer.Exit(1)
+
+
+@measures_app.command("export")
+def measures_export(
+    packs: Annotated[list[str] | None, typer.Argument(help="Pack ids, folders or zips.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every shipped pack.")] = False,
+    dialect: Annotated[str, typer.Option("--dialect", help="tsql, postgres or spark.")] = "tsql",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the .sql files.")] = Path(
+        "measures-sql"
+    ),
+    schema: Annotated[
+        str | None, typer.Option("--schema", help="Qualify tables, e.g. dbo.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write pack measures for SQL Server, PostgreSQL or Spark (sqlglot)."""
+    from headway.measures.export import export_pack, print_export
+
+    chosen = _packs(packs, every)
+    result = run(
+        lambda: export_pack([m for p in chosen for m in p.measures], dialect, out_dir, schema)
+    )
+    print_json(result.to_dict()) if as_json else print_export(result, out)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@outputs_app.command("annex-a")
+def outputs_annex_a(
+    out_file: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    as_at: Annotated[
+        str | None, typer.Option("--as-at", help="End of the window (default: 31 March).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ofsted's Annex A lists 1-11 from the standard model; lists with no data are marked."""
+    from headway.ingest.dates import parse_date_text
+    from headway.outputs.annex_a import default_as_at, print_report, write_annex_a
+
+    ws = open_workspace(workspace)
+    end = parse_date_text(as_at) if as_at else None
+    if as_at and end is None:
+        _fail(f"'{as_at}' is not a date.", "Write it as 31/03/2026 or 2026-03-31.")
+    with ws.connect(read_only=True) as con:
+        report = run(lambda: write_annex_a(con, out_file, end or default_as_at(con)))
+    print_json(report.to_dict()) if as_json else print_report(report, out)
+
+
 @app.command()
 def readiness(
     packs: Annotated[

@@ -65,5 +65,21 @@ def run_demo(out_dir: Path, children: int, console: Console, out: Console) -> Wo
     with console.status("Checking data quality (profile and DfE rules) ..."):
         report = run_quality(ws, "dfe")
     report.render(out)
+    _readiness(ws, out)
     out.print(f"\nWorkspace: {ws.path}  (returns in {returns})")
     return ws
+
+
+def _readiness(ws: Workspace, out: Console) -> None:
+    """Readiness for every shipped pack, on screen and as the leaders' and analysts' reports."""
+    from headway.packs import library
+    from headway.readiness import assess_all
+    from headway.readiness.report import render, write_html, write_xlsx
+
+    with ws.connect(read_only=True) as con:
+        results = assess_all(con, library())
+    render(results, out)
+    html, xlsx = ws.outputs / "readiness.html", ws.outputs / "readiness.xlsx"
+    write_html(results, html, ws.la_name)
+    write_xlsx(results, xlsx)
+    out.print(f"Readiness reports: {html} and {xlsx}")

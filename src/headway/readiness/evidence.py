@@ -3,8 +3,8 @@ how valid, and do the DfE rules flag it.
 
 An item is judged on the rows its own sources could fill, in each source's latest
 collection year, and on the source that serves it best: cine_referral_nfa is carried by the
-CIN census, not by Annex A list 3, so Annex A rows do not make it look incomplete. Code lists apply to return rows, not to Annex A's
-labelled values (as in the quality profile).
+CIN census, not by Annex A list 3, so Annex A rows do not make it look incomplete. Code
+lists apply to return rows, not to Annex A's labelled values (as in the quality profile).
 """
 
 from __future__ import annotations

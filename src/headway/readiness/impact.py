@@ -23,13 +23,25 @@ DROPPED_REQUIREMENT_HOURS = 0.5  # tell the people who receive it; stop the job
 
 
 def _request(
-    kind: str, title: str, description: str, items: list[str], severity: str, hours: float,
-    due: str | None, source: str,
-) -> dict[str, Any]:  # fmt: skip
+    kind: str,
+    title: str,
+    description: str,
+    items: list[str],
+    severity: str,
+    hours: float,
+    due: str | None,
+    source: str,
+) -> dict[str, Any]:
     return {
-        "kind": kind, "title": title, "description": description, "items": items,
-        "severity": severity, "effort_hours": hours, "due": due, "source": source,
-    }  # fmt: skip
+        "kind": kind,
+        "title": title,
+        "description": description,
+        "items": items,
+        "severity": severity,
+        "effort_hours": hours,
+        "due": due,
+        "source": source,
+    }
 
 
 def pack_impact(
@@ -71,7 +83,7 @@ def pack_impact(
                     RERUN_MEASURE_HOURS,
                     None,
                     source,
-                )  # fmt: skip
+                )
             )
     for c in d.section("milestones").changed:
         for f in c.changes:
@@ -86,7 +98,7 @@ def pack_impact(
                         MOVED_MILESTONE_HOURS,
                         str(f.after),
                         source,
-                    )  # fmt: skip
+                    )
                 )
     for e in d.section("requirements").removed:
         out.append(
@@ -99,6 +111,6 @@ def pack_impact(
                 DROPPED_REQUIREMENT_HOURS,
                 None,
                 source,
-            )  # fmt: skip
+            )
         )
     return out

@@ -1,0 +1,10 @@
+-- Children starting a Family Help (early help) episode in the collection year, from the
+-- LA's own extract (not the six-month Annex A list 2).
+SELECT l.collection_year AS period,
+       COUNT(DISTINCT h.earl_person_id) AS value
+FROM ssd_early_help_episodes h
+JOIN hw_loads l ON l.load_id = h.hw_load_id
+WHERE l.source_return <> 'annex_a'
+  AND EXTRACT(YEAR FROM h.earl_episode_start_date) * 100 + EXTRACT(MONTH FROM h.earl_episode_start_date)
+      BETWEEN (l.collection_year - 1) * 100 + 4 AND l.collection_year * 100 + 3
+GROUP BY l.collection_year
