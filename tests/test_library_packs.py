@@ -9,7 +9,6 @@ and then run on a synthetic LA ingested into a real workspace. When the pack val
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,6 @@ EXPECTED_PACKS = {
     "lgr-day-one",
     "single-unique-identifier",
 }
-ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MEASURE_COLUMNS = {"period", "value", "breakdown"}
 # Measures over data the synthetic LA does not have (SEN2 / EHC plans, NHS numbers): they must
 # run, and may return no rows.
