@@ -7,6 +7,9 @@ import json
 import zipfile
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from headway.cli import app
 from headway.ingest import ingest
 from headway.packs import list_packs, load, show, validate
 from headway.synth import synthesise
@@ -115,6 +118,22 @@ def test_new_programme_in_a_temp_folder_works_end_to_end(tmp_path: Path) -> None
     assert rows, "the measure returned nothing"
     assert {period for period, _, _ in rows} == {2024}
     assert all(isinstance(value, float) and value > 0 for _, _, value in rows)
+
+    # And through the CLI an analyst uses: the measure runs, readiness judges the pack.
+    cli = CliRunner()
+    ran = cli.invoke(app, ["measures", "run", str(folder), "-w", str(ws.path), "--json"])
+    assert ran.exit_code == 0, ran.output
+    html = tmp_path / "readiness.html"
+    judged = cli.invoke(
+        app, ["readiness", str(folder), "-w", str(ws.path), "--json", "--html", str(html)]
+    )
+    assert judged.exit_code == 0, judged.output
+    (result,) = json.loads(judged.stdout)
+    assert result["pack"] == "front-door-review-2026"
+    (req,) = result["requirements"]
+    assert req["status"] == "ready" and req["run"]["ok"] and req["run"]["latest_period"] == 2024
+    assert [e["id"] for e in result["expectations_open"]] == ["referral-triage"]
+    assert "Front Door Review (test programme)" in html.read_text("utf-8")
 
 
 def test_new_programme_zipped_is_listed_from_a_folder_of_packs(tmp_path: Path) -> None:
