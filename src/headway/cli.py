@@ -74,6 +74,14 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def show_result(result: Any, as_json: bool) -> None:
+    """A report on stdout: JSON for --json, else its own Rich rendering."""
+    if as_json:
+        print_json(result.to_json())
+    else:
+        result.render(out)
+
+
 @contextmanager
 def progress(
     label: str, total: int, quiet: bool, in_bytes: bool = False
@@ -226,7 +234,7 @@ def standard_list(as_json: JsonOpt = False) -> None:
     from headway.standards.browse import list_standards
 
     result = run(list_standards)
-    print_json(result.to_json()) if as_json else result.render(out)
+    show_result(result, as_json)
 
 
 @standard_app.command("show")
@@ -240,7 +248,7 @@ def standard_show(
     from headway.standards.browse import show
 
     result = run(lambda: show(standard, version, item))
-    print_json(result.to_json()) if as_json else result.render(out)
+    show_result(result, as_json)
 
 
 @standard_app.command("diff")
@@ -291,7 +299,7 @@ def pack_list(dirs: DirsOpt = None, as_json: JsonOpt = False) -> None:
     from headway.packs import list_packs
 
     result = run(lambda: list_packs(extra_dirs=dirs or []))
-    print_json(result.to_json()) if as_json else result.render(out)
+    show_result(result, as_json)
 
 
 @pack_app.command("show")
@@ -303,7 +311,7 @@ def pack_show(
     from headway.packs import show
 
     view = run(lambda: show(pack))
-    print_json(view.to_json()) if as_json else view.render(out)
+    show_result(view, as_json)
 
 
 @pack_app.command("validate")
@@ -315,7 +323,7 @@ def pack_validate(
     from headway.packs import validation
 
     view = run(lambda: validation(path))
-    print_json(view.to_json()) if as_json else view.render(out)
+    show_result(view, as_json)
     if not view.ok:
         raise typer.Exit(1)
 
