@@ -11,6 +11,7 @@ from lxml import html
 from python_calamine import CalamineWorkbook
 
 from headway.ingest import ingest
+from headway.measures.measure import Measure
 from headway.readiness import assess
 from headway.readiness.assessments import met_expectations, record
 from headway.readiness.engine import AT_RISK, GAP, READY, _judge
@@ -54,7 +55,7 @@ class Pack:
     version: str
     requirements: list[Req]
     expectations: list[Exp] = field(default_factory=list)
-    measures: list[Part] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
     outputs: list[Part] = field(default_factory=list)
 
 
@@ -70,6 +71,10 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = Workspace.create(tmp / "ws", "201")
     ingest(ws, sorted(p for p in (tmp / "r" / "2024").rglob("*") if p.is_file()))
     return ws
+
+
+def measure(measure_id: str, sql: str) -> Measure:
+    return Measure(measure_id, measure_id, "A test measure.", "count", "collection-year", sql)
 
 
 def pack() -> Pack:
@@ -90,9 +95,9 @@ def pack() -> Pack:
         ],
         expectations=[Exp("framework", "Practice framework published"),
                       Exp("co-location", "Co-location", level="recommended", basis="inferred")],
-        measures=[Part("referral-count", "Referrals", REFERRALS),
-                  Part("broken", "Broken", "SELECT no_such_column AS value FROM ssd_person"),
-                  Part("no-rows", "No rows", REFERRALS.replace("GROUP BY", "AND 1 = 0 GROUP BY"))],
+        measures=[measure("referral-count", REFERRALS),
+                  measure("broken", "SELECT no_such_column AS value FROM ssd_person"),
+                  measure("no-rows", REFERRALS.replace("GROUP BY", "AND 1 = 0 GROUP BY"))],
     )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from headway.measures.engine import run_measure
 from headway.packs.model import Measure, Output, Pack, Requirement
 from headway.readiness.evidence import ItemEvidence, gather
 
@@ -32,9 +33,6 @@ COMPLETE_ENOUGH = 0.95
 INVALID_TOLERATED = 0.01
 READY, AT_RISK, GAP = "ready", "at risk", "gap"
 _WEIGHT = {READY: 1.0, AT_RISK: 0.5, GAP: 0.0}
-
-
-SqlPart = Measure | Output
 
 
 @dataclass
@@ -127,25 +125,19 @@ class PackReadiness:
         }
 
 
-def _run(con: duckdb.DuckDBPyConnection, kind: str, part: SqlPart) -> RunResult:
+def _run_measure(con: duckdb.DuckDBPyConnection, measure: Measure) -> RunResult:
+    """The measure run as `headway measures run` runs it (measures.engine)."""
+    r = run_measure(con, measure)
+    return RunResult("measure", measure.id, r.ok, len(r.rows), r.latest_period, r.latest_value,
+                     r.error or "")  # fmt: skip
+
+
+def _run_output(con: duckdb.DuckDBPyConnection, output: Output) -> RunResult:
     try:
-        cursor = con.execute(part.sql)
-        names = [d[0].lower() for d in cursor.description or []]
-        rows = cursor.fetchall()
+        rows = con.execute(output.sql).fetchall()
     except duckdb.Error as exc:
-        return RunResult(kind, part.id, False, error=str(exc).splitlines()[0])
-    result = RunResult(kind, part.id, True, rows=len(rows))
-    if kind == "measure" and {"period", "value"} <= set(names):
-        p, v = names.index("period"), names.index("value")
-        dated = [r for r in rows if r[p] is not None]
-        if dated:
-            latest = max(int(r[p]) for r in dated)
-            values = [r[v] for r in dated if int(r[p]) == latest and r[v] is not None]
-            result.latest_period = latest
-            result.latest_value = float(values[0]) if len(values) == 1 else None
-    elif kind == "measure":
-        return RunResult(kind, part.id, False, error="the measure does not return period and value")
-    return result
+        return RunResult("output", output.id, False, error=str(exc).splitlines()[0])
+    return RunResult("output", output.id, True, rows=len(rows))
 
 
 def _judge(
@@ -186,9 +178,9 @@ def assess(
     for req in pack.requirements:
         run = None
         if req.measure:
-            run = _run(con, "measure", measures[req.measure])
+            run = _run_measure(con, measures[req.measure])
         elif req.output:
-            run = _run(con, "output", outputs[req.output])
+            run = _run_output(con, outputs[req.output])
         items = [evidence[i] for i in req.items]
         status, reasons = _judge(req, items, run)
         effort = {READY: 0.0, AT_RISK: math.ceil(req.effort_hours / 2), GAP: req.effort_hours}
