@@ -91,12 +91,9 @@ class _Pending:
     year: int | None = None
 
 
-def _sha256(path: Path, on_bytes: ByteProgress | None) -> str:
-    h = hashlib.sha256()
+def _sha256(path: Path) -> str:
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _dataset(found: Detected) -> str:
@@ -272,7 +269,7 @@ def ingest(
             pending: list[_Pending] = []
             for f in found:
                 size = f.path.stat().st_size
-                sha = _sha256(f.path, on_bytes)
+                sha = _sha256(f.path)
                 result = FileResult(str(f.path), f.format, _dataset(f), "loaded")
                 results.append(result)
                 known = con.execute(
