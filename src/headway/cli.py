@@ -522,7 +522,3 @@ def demo(
     from headway.demo import run_demo
 
     run(lambda: run_demo(out_dir, children, console, out))
-
-
-def main() -> None:  # pragma: no cover - the console script calls app directly
-    app()

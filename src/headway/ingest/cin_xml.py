@@ -30,10 +30,6 @@ class CinHeader:
     sex_element: str | None = None  # GenderCurrent (to 2023-24) or Sex (from 2024-25)
 
 
-def _leaves(el: etree._Element) -> Leaves:
-    return {leaf.tag: leaf.text for leaf in el}
-
-
 def _header(el: etree._Element) -> CinHeader:
     h = CinHeader()
     h.collection = el.findtext("CollectionDetails/Collection")

@@ -17,14 +17,6 @@ from rich.table import Table
 from headway.standards.catalogue import Catalogue, load
 from headway.standards.spec import CONTAINERS, SPAN_FIELDS, Addition, Entry, Facts, Standard
 
-LABEL_WIDTH = 70
-
-
-def _short(text: str | None, width: int = LABEL_WIDTH) -> str:
-    if not text:
-        return ""
-    return text if len(text) <= width else text[: width - 1] + "…"
-
 
 def _facts_json(facts: Facts) -> dict[str, Any]:
     out: dict[str, Any] = {}

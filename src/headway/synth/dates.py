@@ -11,7 +11,6 @@ from functools import cache
 
 Day = int  # a date as its proleptic Gregorian ordinal
 
-_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 _ISO: dict[Day, str] = {}
 _DMY: dict[Day, str] = {}
 
@@ -41,11 +40,6 @@ def dmy(d: Day) -> str:
         v = date.fromordinal(d)
         s = _DMY[d] = f"{v.day:02d}/{v.month:02d}/{v.year:04d}"
     return s
-
-
-def excel_serial(d: Day) -> int:
-    """The Excel serial number of a date (1900 date system)."""
-    return d - _EXCEL_EPOCH
 
 
 def birthday(dob: Day, years: int) -> Day:
