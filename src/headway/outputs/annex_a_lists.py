@@ -23,7 +23,6 @@ CHILD_ID, GENDER, ETHNICITY, DOB, AGE = (
     "Date of Birth",
     "Age of Child (Years)",
 )
-DEMOGRAPHIC = (GENDER, ETHNICITY, DOB, AGE)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,6 @@ from typing import Any, TextIO
 PROTOCOL = 1
 PACKAGES = {"cin": "cin_validator", "903": "lac_validator"}
 DISTRIBUTIONS = {"cin": "csc-validator-be-cin", "903": "csc-validator-be-903"}
-RULESET_PREFIX = {"cin": "cin", "903": "lac"}
 _RULESET_NAME = re.compile(r"^(cin|lac)\d{4}_\d{2}$")
 # The CIN validator reports a rule that crashed by printing this line (and treats it as passed).
 _CIN_RULE_CRASH = re.compile(r"^Error with rule (\S+):")

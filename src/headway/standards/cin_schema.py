@@ -22,7 +22,6 @@ from lxml import etree
 
 XS = "http://www.w3.org/2001/XMLSchema"
 FIRST_DERIVED_YEAR = 2025
-SEX_FROM = 2025
 PRE_PROCEEDINGS_FROM = 2027
 SEX_CODES = (("M", "Male"), ("F", "Female"), ("U", "Unborn or not known"))
 PP_OUTCOME_CODES = (

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-KINDS = ("block", "table", "list", "item")
 CONTAINERS = ("block", "table", "list")
 BASES = ("reference", "published", "inferred")
 
