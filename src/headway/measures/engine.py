@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from headway.measures.contract import RESULT_COLUMNS, check_sql
+from headway.measures.export import ExportError, export
 from headway.measures.measure import MeasureLike
 
 
@@ -177,6 +178,17 @@ def contract_error(measure: MeasureLike) -> str | None:
     """Why the measure's SQL breaks the contract before it runs, or None."""
     problems = check_sql(measure.sql)
     return "the SQL breaks the measure contract: " + "; ".join(problems) if problems else None
+
+
+def exported(m: MeasureLike, dialect: str) -> str | MeasureResult:
+    """The measure's SQL for another engine, or the failed result that says why not."""
+    problem = contract_error(m)
+    if problem:
+        return failed(m, problem, engine=dialect)
+    try:
+        return export(m.sql, dialect)
+    except ExportError as exc:
+        return failed(m, str(exc), engine=dialect)
 
 
 def run_measure(con: duckdb.DuckDBPyConnection, measure: MeasureLike) -> MeasureResult:

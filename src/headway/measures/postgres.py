@@ -23,8 +23,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
-from headway.measures.engine import MeasureResult, build_result, contract_error, failed
-from headway.measures.export import ExportError, export
+from headway.measures.engine import MeasureResult, build_result, exported, failed
 from headway.measures.measure import MeasureLike
 from headway.model.schema import tables
 
@@ -213,13 +212,9 @@ def run_on_postgres(
 
 
 def _run_one(pg: psycopg.Connection[tuple[object, ...]], m: MeasureLike) -> MeasureResult:
-    problem = contract_error(m)
-    if problem:
-        return failed(m, problem, engine="postgres")
-    try:
-        text = export(m.sql, "postgres")
-    except ExportError as exc:
-        return failed(m, str(exc), engine="postgres")
+    text = exported(m, "postgres")
+    if isinstance(text, MeasureResult):
+        return text
     started = perf_counter()
     try:
         with pg.cursor() as cur:

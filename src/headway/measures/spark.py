@@ -19,8 +19,7 @@ from typing import Any
 import duckdb
 
 from headway.errors import HeadwayError
-from headway.measures.engine import MeasureResult, build_result, contract_error, failed
-from headway.measures.export import ExportError, export
+from headway.measures.engine import MeasureResult, build_result, exported, failed
 from headway.measures.measure import MeasureLike
 from headway.measures.postgres import tables_to_copy
 
@@ -81,13 +80,9 @@ def run_on_spark(
 
 
 def _run_one(spark: Any, m: MeasureLike) -> MeasureResult:
-    problem = contract_error(m)
-    if problem:
-        return failed(m, problem, engine="spark")
-    try:
-        text = export(m.sql, "spark")
-    except ExportError as exc:
-        return failed(m, str(exc), engine="spark")
+    text = exported(m, "spark")
+    if isinstance(text, MeasureResult):
+        return text
     started = perf_counter()
     try:
         frame = spark.sql(text)
