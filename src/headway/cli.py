@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from headway.errors import HeadwayError
-from headway.workspace import Workspace, default_workspace_dir, validate_la_code
+from headway.cli_common import (
+    JsonOpt,
+    WorkspaceOpt,
+    console,
+    fail,
+    open_workspace,
+    out,
+    print_json,
+    progress,
+    run,
+    show_result,
+)
+from headway.workspace import Workspace, validate_la_code
 
 app = typer.Typer(
     name="headway",
@@ -32,68 +32,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
-
-T = TypeVar("T")
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="The LA workspace folder (default: $HEADWAY_WORKSPACE, else ./headway-workspace).",
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _fail(message: str, hint: str = "") -> None:
-    text = escape(message + (f" {hint}" if hint else ""))
-    line = f"[bold red]Error:[/] {text}"
-    console.print(line, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def run(action: Callable[[], T]) -> T:
-    """Run an action; a HeadwayError becomes one line for the analyst and exit code 1."""
-    try:
-        return action()
-    except HeadwayError as exc:
-        _fail(exc.message, exc.hint)
-    except KeyboardInterrupt:
-        _fail("Stopped. Nothing was changed by the interrupted step.")
-    raise AssertionError("unreachable")
-
-
-def open_workspace(path: Path | None) -> Workspace:
-    return run(lambda: Workspace.open(path or default_workspace_dir()))
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
-
-def show_result(result: Any, as_json: bool) -> None:
-    """A report on stdout: JSON for --json, else its own Rich rendering."""
-    if as_json:
-        print_json(result.to_json())
-    else:
-        result.render(out)
-
-
-@contextmanager
-def progress(
-    label: str, total: int, quiet: bool, in_bytes: bool = False
-) -> Iterator[Callable[[int], None]]:
-    """A Rich progress bar on stderr; yields the function that advances it."""
-    counter = DownloadColumn() if in_bytes else MofNCompleteColumn()
-    with Progress(
-        TextColumn(label), BarColumn(), counter, TimeRemainingColumn(),
-        console=console, disable=quiet, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
 
 
 @app.command()
@@ -115,9 +53,9 @@ def _years(text: str) -> list[int]:
         else:
             years = [int(y) for y in text.split(",")]
     except ValueError:
-        _fail(f"'{text}' is not a range of years.", "Write e.g. 2024-2026 or 2024,2026.")
+        fail(f"'{text}' is not a range of years.", "Write e.g. 2024-2026 or 2024,2026.")
     if not years or min(years) < 2017 or max(years) > 2030:
-        _fail(f"'{text}': Headway writes collection years 2017 to 2030.")
+        fail(f"'{text}': Headway writes collection years 2017 to 2030.")
     return years
 
 
@@ -137,7 +75,7 @@ def synth(
 
     code = run(lambda: validate_la_code(la))
     if not code.isdigit():
-        _fail("Synthetic returns need a 3-digit DfE LA number (the CIN census LEA).")
+        fail("Synthetic returns need a 3-digit DfE LA number (the CIN census LEA).")
     year_list = _years(years)
     with progress("Writing synthetic children", children, as_json) as advance:
         manifest = run(lambda: synthesise(outdir, children, year_list, seed, code, advance))
@@ -215,7 +153,7 @@ def quality(
     from headway.quality.report import run_quality
 
     if rules not in (None, "dfe"):
-        _fail(f"Unknown rule set '{rules}'.", "Use --rules dfe.")
+        fail(f"Unknown rule set '{rules}'.", "Use --rules dfe.")
     ws = open_workspace(workspace)
     report = run(lambda: run_quality(ws, rules))
     if as_json:
@@ -382,7 +320,7 @@ def pack_assess(
     loaded = run(lambda: load(pack))
     if expectation not in {e.id for e in loaded.expectations}:
         ids = ", ".join(e.id for e in loaded.expectations)
-        _fail(f"{loaded.id} has no expectation '{expectation}'.", f"Its expectations: {ids}.")
+        fail(f"{loaded.id} has no expectation '{expectation}'.", f"Its expectations: {ids}.")
     with ws.connect() as con:
         record(con, loaded.id, expectation, met, note)
     console.print(f"Recorded: {expectation} {'met' if met else 'not met'} for {loaded.id}")
@@ -399,7 +337,7 @@ def _packs(packs: list[str] | None, every: bool) -> list[Any]:
 
     if every or not packs:
         if not every:
-            _fail("Name a pack, or use --all for every shipped pack.")
+            fail("Name a pack, or use --all for every shipped pack.")
         return run(library)
     return run(lambda: [load(p) for p in packs])
 
@@ -467,7 +405,7 @@ def outputs_annex_a(
     ws = open_workspace(workspace)
     end = parse_date_text(as_at) if as_at else None
     if as_at and end is None:
-        _fail(f"'{as_at}' is not a date.", "Write it as 31/03/2026 or 2026-03-31.")
+        fail(f"'{as_at}' is not a date.", "Write it as 31/03/2026 or 2026-03-31.")
     with ws.connect(read_only=True) as con:
         report = run(lambda: write_annex_a(con, out_file, end or default_as_at(con)))
     print_json(report.to_dict()) if as_json else print_report(report, out)
