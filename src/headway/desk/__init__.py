@@ -1,0 +1,1 @@
+"""The desk: one queue for every demand on the data function."""

@@ -1,0 +1,36 @@
+"""The two databases a desk runs on, for tests: SQLite in a temporary folder and a fresh
+schema in the real PostgreSQL (tests.pg says how to start it when it is not running)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+
+from headway.desk.store import Desk, desk_url
+from tests.pg import connect, dsn, new_schema_name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def desk_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A desk database URL: each test that uses it runs once on each database."""
+    if request.param == "sqlite":
+        yield desk_url(tmp_path, None)
+        return
+    schema = new_schema_name("hw_desk")
+    with connect() as pg:
+        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        pg.commit()
+        try:
+            yield desk_url(None, f"{dsn()}?options=-csearch_path%3D{schema}")
+        finally:
+            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+            pg.commit()
+
+
+@pytest.fixture
+def desk(desk_db: str) -> Iterator[Desk]:
+    with Desk.open(desk_db) as d:
+        yield d
