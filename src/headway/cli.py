@@ -23,6 +23,7 @@ from headway.cli_common import (
     run,
     show_result,
 )
+from headway.cli_desk import desk_app
 from headway.workspace import Workspace, validate_la_code
 
 app = typer.Typer(
@@ -326,6 +327,7 @@ def pack_assess(
     console.print(f"Recorded: {expectation} {'met' if met else 'not met'} for {loaded.id}")
 
 
+app.add_typer(desk_app, name="desk")
 measures_app = typer.Typer(help="Pack measures: run them on the workspace, export them.")
 app.add_typer(measures_app, name="measures")
 outputs_app = typer.Typer(help="Outputs built from the standard model.")

@@ -1,0 +1,82 @@
+"""The desk's open requests and team, turned into the planner's jobs and analysts.
+
+A request without an effort estimate is planned at a default by where it came from
+(an inspector's ask is usually a list or a count from data the LA holds; a programme's
+requirement is usually a build), and the plan says it used that default. A request a
+match says is already answered by an existing output is planned at the time to run,
+check and send that output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from headway.desk.model import Request
+from headway.desk.plan import Analyst, Job
+from headway.desk.priority import Priority, Weights, priority
+from headway.desk.store import Desk
+
+DEFAULT_HOURS = {
+    "inspector": 3.0,
+    "service leader": 4.0,
+    "national programme": 16.0,
+    "pack requirement": 16.0,
+    "pack diff": 8.0,
+    "standard diff": 8.0,
+    "other": 4.0,
+}
+ANSWERED_HOURS = 0.5  # run an existing output, check it, send it
+ANSWERED_SCORE = 0.5  # a match this strong is taken as "already answerable"
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """A request with the hours and priority the plan used for it."""
+
+    request: Request
+    hours: float
+    hours_basis: str  # estimate, default for its source, or answered by an existing output
+    priority: Priority
+
+
+def effort(r: Request, best_match: float | None) -> tuple[float, str]:
+    if best_match is not None and best_match >= ANSWERED_SCORE:
+        return ANSWERED_HOURS, "answered by an existing output"
+    if r.effort_hours:
+        return r.effort_hours, "estimate"
+    return DEFAULT_HOURS[r.source], f"default for a {r.source} request"
+
+
+def planned_requests(
+    desk: Desk, today: date, weights: Weights, requests: Sequence[Request] | None = None
+) -> list[PlannedRequest]:
+    matches = desk.matches()
+    out = []
+    for r in desk.open_requests() if requests is None else requests:
+        best = matches.get(r.id, [])
+        hours, basis = effort(r, best[0].score if best else None)
+        out.append(PlannedRequest(r, hours, basis, priority(r, today, weights)))
+    return out
+
+
+def jobs(planned: Sequence[PlannedRequest]) -> list[Job]:
+    return [
+        Job(
+            id=p.request.id,
+            title=p.request.title,
+            hours=p.hours,
+            weight=p.priority.weight,
+            due=p.request.due,
+            received=p.request.received,
+        )
+        for p in planned
+    ]
+
+
+def team(desk: Desk) -> list[Analyst]:
+    return [
+        Analyst(a.name, a.hours_per_week, tuple((lv.first_day, lv.last_day) for lv in leave))
+        for a, leave in desk.team()
+    ]
