@@ -13,12 +13,9 @@ from headway.desk.store import Desk, desk_url
 from tests.pg import connect, dsn, new_schema_name
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def desk_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A desk database URL: each test that uses it runs once on each database."""
-    if request.param == "sqlite":
-        yield desk_url(tmp_path, None)
-        return
+@pytest.fixture
+def pg_desk_url() -> Iterator[str]:
+    """A desk URL on the real PostgreSQL, in a schema of its own, dropped afterwards."""
     schema = new_schema_name("hw_desk")
     with connect() as pg:
         pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
@@ -28,6 +25,15 @@ def desk_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         finally:
             pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
             pg.commit()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def desk_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A desk database URL: each test that uses it runs once on each database."""
+    if request.param == "sqlite":
+        return desk_url(tmp_path, None)
+    url: str = request.getfixturevalue("pg_desk_url")
+    return url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from headway.desk.model import Base
 from headway.desk.store import Desk, RequestIn
 from headway.errors import HeadwayError
-from tests.desk_db import desk, desk_db  # noqa: F401  (fixtures)
+from tests.desk_db import desk, desk_db, pg_desk_url  # noqa: F401  (fixtures)
 
 
 def _ask(title: str = "CP plans over 2 years", **kw: object) -> RequestIn:

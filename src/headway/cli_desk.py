@@ -254,24 +254,15 @@ def desk_sync(workspace: WorkspaceOpt = None, db: DbOpt = None, as_json: JsonOpt
 
 
 def _sync(desk: Desk, ws: Workspace | None, as_json: bool) -> None:
-    from headway.desk.intake import pack_requests, ready_requirement_keys
+    from headway.desk.intake import sync_packs
 
     if ws is None:
         fail("Syncing packs needs the LA workspace.", "Give --workspace DIR.")
         return
-    packs = _packs_for(desk, every=False)
-    today = date.today()
     with ws.connect(read_only=True) as con:
-        items = [r for p in packs for r in pack_requests(con, p, today)]
-        ready = {k: v for p in packs for k, v in ready_requirement_keys(con, p).items()}
-    result = run(lambda: desk.add(items, "adopted packs: " + ", ".join(p.id for p in packs)))
-    closed = [
-        run(lambda r=r: desk.update(r.id, status="done", answered_by=ready[r.key]))  # type: ignore[misc]
-        for r in desk.open_requests()
-        if r.key in ready
-    ]
+        result, closed = run(lambda: sync_packs(desk, con, _packs_for(desk, False), date.today()))
     _match(desk, [desk.get(i) for i in result.added], quiet=as_json)
-    _show_intake(result, as_json, {"closed_as_ready": [r.id for r in closed]})
+    _show_intake(result, as_json, {"closed_as_ready": closed})
     if not as_json and closed:
         out.print(f"Closed {len(closed)} requests whose requirement is now ready.")
 
@@ -766,26 +757,11 @@ def write_brief(
     db: str | None,
     weights: Path | None,
 ) -> Path:
-    from headway.desk.brief import EXTRA_ANALYST_HOURS, Brief
-    from headway.readiness import assess_all
+    from headway.desk.brief import make_brief
 
     with _desk(workspace, db) as (desk, ws):
-        planned, analysts = _planning(desk, ws, weights, first)
-        packs = _packs_for(desk, every=False)
-        readiness = []
-        if ws is not None:
-            with ws.connect(read_only=True) as con:
-                readiness = assess_all(con, packs)
-    extra = Analyst("One more analyst", EXTRA_ANALYST_HOURS)
-    result = run(
-        lambda: whatif(jobs(planned), analysts, first, weeks, extra=[extra], time_limit=time_limit)
-    )
-    brief = Brief(
-        ws.la_name if ws else "Shared desk",
-        first,
-        result.before,
-        result,
-        {p.request.id: p for p in planned},
-        readiness,
-    )
+        analysts = _team_or_fail(desk)
+        brief = run(
+            lambda: make_brief(desk, ws, analysts, first, weeks, _weights(ws, weights), time_limit)
+        )
     return run(lambda: brief.write(out_file))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -66,6 +69,9 @@ def run_demo(out_dir: Path, children: int, console: Console, out: Console) -> Wo
         report = run_quality(ws, "dfe")
     report.render(out)
     _readiness(ws, out)
+    with console.status("Filling the desk: packs, a pack diff, an Ofsted inspection ..."):
+        desk_summary = fill_desk(ws, out_dir / "requests", date.today())
+    desk_summary.render(out)
     out.print(f"\nWorkspace: {ws.path}  (returns in {returns})")
     return ws
 
@@ -83,3 +89,100 @@ def _readiness(ws: Workspace, out: Console) -> None:
     write_html(results, html, ws.la_name)
     write_xlsx(results, xlsx)
     out.print(f"Readiness reports: {html} and {xlsx}")
+
+
+# The demo LA's data team: one analyst most of whose week is desk work, and a part-timer.
+# Desk hours: the rest of their week goes on the routine reports and returns.
+DEMO_TEAM = (("Asha (analyst)", 25.0), ("Ben (part-time analyst)", 8.0))
+DEMO_PACKS = (
+    "families-first-2026-27",
+    "cin-census-2026-27",
+    "ssda903-2026-27",
+    "ofsted-ilacs",
+    "send",
+    "best-start-family-hubs",
+)
+PLAN_SECONDS = 5.0
+
+
+@dataclass
+class DeskSummary:
+    by_source: dict[str, int]
+    matched: int
+    late: int
+    total: int
+    weighted_lateness: float
+    baselines: dict[str, float]
+    briefs: list[Path]
+    inspection_start: date
+
+    def render(self, out: Console) -> None:
+        table = Table("Source", "Requests", title="The desk")
+        for source, n in sorted(self.by_source.items(), key=lambda kv: -kv[1]):
+            table.add_row(source, str(n))
+        out.print(table)
+        out.print(
+            f"{self.matched} of {self.total} requests already have a match; the plan "
+            f"(Ofsted inspection from {self.inspection_start}) has {self.late} late, weighted "
+            f"lateness {self.weighted_lateness:,.0f} against greedy WSJF "
+            f"{self.baselines['wsjf']:,.0f} and EDD {self.baselines['edd']:,.0f}."
+        )
+        out.print("Leader brief: " + " and ".join(str(p) for p in self.briefs))
+
+
+def fill_desk(ws: Workspace, folder: Path, today: date) -> DeskSummary:
+    """The demo LA's desk: its team, the adopted packs' work, a pack diff's consequences and
+    an Ofsted inspection's request log from next Monday; matched, planned and briefed."""
+    from headway.desk.brief import make_brief
+    from headway.desk.intake import diff_requests, read_request_list, sync_packs
+    from headway.desk.planning import team
+    from headway.desk.priority import Weights
+    from headway.desk.store import Desk, desk_url
+    from headway.desk.suggest import suggest
+    from headway.packs import diff, library, load
+    from headway.readiness.impact import pack_impact
+    from headway.synth.requests import write_inspection_log, write_leader_asks
+
+    folder.mkdir(parents=True, exist_ok=True)
+    monday = today + timedelta(days=7 - today.weekday())
+    log = folder / "ofsted_request_log.xlsx"
+    write_inspection_log(log, monday, days=10, seed=DEMO_SEED)
+    leaders = folder / "leaders_requests.csv"
+    write_leader_asks(leaders, today)
+    packs = {p.id: p for p in library()}
+    with Desk.open(desk_url(ws.path, None)) as desk:
+        for name, hours in DEMO_TEAM:
+            desk.set_analyst(name, hours)
+        desk.add_leave(DEMO_TEAM[0][0], date(today.year, 12, 24), date(today.year + 1, 1, 1))
+        for pack_id in DEMO_PACKS:
+            desk.adopt(pack_id)
+        with ws.connect(read_only=True) as con:
+            sync_packs(desk, con, [packs[p] for p in DEMO_PACKS], today)
+            new = load("families-first-2026-27")
+            changes = pack_impact(con, diff(load("families-first-2025"), new), new)
+        to_desk = folder / "families-first-diff.json"
+        to_desk.write_text(json.dumps(changes, indent=2, default=str), "utf-8")
+        desk.add(diff_requests(to_desk, today), to_desk.name)
+        for path, source in ((log, "inspector"), (leaders, "service leader")):
+            listed = read_request_list(path, source, today)
+            desk.add(listed.requests, path.name, listed.not_read, listed.rows_read)
+        requests = desk.requests()
+        found = suggest(desk, list(packs.values()), requests)
+        brief = make_brief(desk, ws, team(desk), today, 26, Weights(), PLAN_SECONDS)
+        briefs = [
+            brief.write(ws.outputs / "desk_brief.html"),
+            brief.write(ws.outputs / "desk_brief.pdf"),
+        ]
+    by_source: dict[str, int] = {}
+    for r in requests:
+        by_source[r.source] = by_source.get(r.source, 0) + 1
+    return DeskSummary(
+        by_source,
+        sum(1 for ms in found.values() if ms),
+        len(brief.plan.slips()),
+        len(requests),
+        brief.plan.weighted_lateness,
+        brief.plan.baselines,
+        briefs,
+        monday,
+    )

@@ -18,10 +18,14 @@ from typing import Any
 
 import jinja2
 
-from headway.desk.plan import Plan, Scheduled, WhatIf
-from headway.desk.planning import PlannedRequest
+from headway.desk.plan import Analyst, Plan, Scheduled, WhatIf, whatif
+from headway.desk.planning import PlannedRequest, jobs, planned_requests
+from headway.desk.priority import Weights
+from headway.desk.store import Desk
 from headway.errors import HeadwayError
-from headway.readiness.engine import AT_RISK, GAP, PackReadiness
+from headway.packs import library
+from headway.readiness.engine import AT_RISK, GAP, PackReadiness, assess_all
+from headway.workspace import Workspace
 
 SLIPS_SHOWN = 8
 DEFER_SHOWN = 5
@@ -150,3 +154,25 @@ class Brief:
 
 def _template(name: str) -> str:
     return resources.files("headway.desk").joinpath("templates", name).read_text("utf-8")
+
+
+def make_brief(
+    desk: Desk,
+    ws: Workspace | None,
+    team: Sequence[Analyst],
+    start: date,
+    weeks: int,
+    weights: Weights,
+    time_limit: float,
+) -> Brief:
+    """Plan the desk as it is and with one more analyst; add the adopted packs' readiness."""
+    planned = planned_requests(desk, start, weights)
+    adopted = set(desk.adopted())
+    readiness: list[PackReadiness] = []
+    if ws is not None and adopted:
+        with ws.connect(read_only=True) as con:
+            readiness = assess_all(con, [p for p in library() if p.id in adopted])
+    extra = Analyst("One more analyst", EXTRA_ANALYST_HOURS)
+    result = whatif(jobs(planned), team, start, weeks, extra=[extra], time_limit=time_limit)
+    name = ws.la_name if ws else "Shared desk"
+    return Brief(name, start, result.before, result, {p.request.id: p for p in planned}, readiness)

@@ -22,7 +22,7 @@ import duckdb
 from python_calamine import CalamineError, CalamineWorkbook
 from rapidfuzz import fuzz, process
 
-from headway.desk.store import RequestIn
+from headway.desk.store import Desk, IntakeResult, RequestIn
 from headway.errors import HeadwayError
 from headway.ingest.dates import parse_date
 from headway.ingest.text_files import open_text, sniff_delimiter
@@ -74,8 +74,8 @@ _SOURCE_WORDS = (
 _LEVEL_WORDS = (
     ("inspector", ("inspector", "hmi", "ofsted")),
     ("national", ("dfe", "national", "minister", "department")),
-    ("director", ("director", "dcs", "chief executive", "lead member", "councillor")),
     ("head of service", ("head of service", "hos", "assistant director")),
+    ("director", ("director", "dcs", "chief executive", "lead member", "councillor")),
     ("manager", ("manager", "lead", "principal", "team leader", "iro")),
     ("team", ("team", "analyst", "worker", "officer")),
 )
@@ -388,3 +388,19 @@ def _diff_request(d: dict[str, Any], origin: str, today: date) -> RequestIn:
         origin=origin,
         key="diff:" + _norm(f"{source_text} {d.get('kind', '')} {title}")[:58],
     )
+
+
+def sync_packs(
+    desk: Desk, con: duckdb.DuckDBPyConnection, packs: Sequence[Pack], today: date
+) -> tuple[IntakeResult, list[int]]:
+    """Bring the desk up to date with its adopted packs: add their new work, and close the
+    requirement requests whose requirement the LA's data now shows ready."""
+    items = [r for p in packs for r in pack_requests(con, p, today)]
+    ready = {k: v for p in packs for k, v in ready_requirement_keys(con, p).items()}
+    result = desk.add(items, "adopted packs: " + ", ".join(p.id for p in packs))
+    closed = []
+    for r in desk.open_requests():
+        if r.key in ready:
+            desk.update(r.id, status="done", answered_by=ready[r.key])
+            closed.append(r.id)
+    return result, closed

@@ -2,9 +2,11 @@
 
 A request without an effort estimate is planned at a default by where it came from
 (an inspector's ask is usually a list or a count from data the LA holds; a programme's
-requirement is usually a build), and the plan says it used that default. A request a
-match says is already answered by an existing output is planned at the time to run,
-check and send that output.
+requirement is usually a build), and the plan says it used that default. A request from a
+person (an inspector, a leader, a programme lead) whose best match is an output or
+measure the LA already runs, or an earlier request already done, is planned at the time
+to run, check and send that answer. Work generated from packs and diffs is never taken
+as already answered: readiness has already judged it not ready.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from headway.desk.model import Request
+from headway.desk.model import Match, Request
 from headway.desk.plan import Analyst, Job
 from headway.desk.priority import Priority, Weights, priority
 from headway.desk.store import Desk
@@ -41,9 +43,23 @@ class PlannedRequest:
     priority: Priority
 
 
-def effort(r: Request, best_match: float | None) -> tuple[float, str]:
-    if best_match is not None and best_match >= ANSWERED_SCORE:
-        return ANSWERED_HOURS, "answered by an existing output"
+ASKED_BY_PEOPLE = ("inspector", "service leader", "national programme", "other")
+
+
+def answered_by(r: Request, best: Match | None, done: set[int]) -> str:
+    """The existing answer to a request, or "" when it needs work."""
+    if best is None or best.score < ANSWERED_SCORE or r.source not in ASKED_BY_PEOPLE:
+        return ""
+    if best.kind in ("output", "measure"):
+        return best.title
+    if best.kind == "request" and int(best.candidate.split(":")[1]) in done:
+        return best.title
+    return ""
+
+
+def effort(r: Request, answer: str) -> tuple[float, str]:
+    if answer:
+        return ANSWERED_HOURS, f"answered by an existing output: {answer}"
     if r.effort_hours:
         return r.effort_hours, "estimate"
     return DEFAULT_HOURS[r.source], f"default for a {r.source} request"
@@ -53,10 +69,11 @@ def planned_requests(
     desk: Desk, today: date, weights: Weights, requests: Sequence[Request] | None = None
 ) -> list[PlannedRequest]:
     matches = desk.matches()
+    done = {r.id for r in desk.requests(["done"])}
     out = []
     for r in desk.open_requests() if requests is None else requests:
         best = matches.get(r.id, [])
-        hours, basis = effort(r, best[0].score if best else None)
+        hours, basis = effort(r, answered_by(r, best[0] if best else None, done))
         out.append(PlannedRequest(r, hours, basis, priority(r, today, weights)))
     return out
 

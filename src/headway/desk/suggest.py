@@ -18,10 +18,16 @@ SUGGESTIONS = 3
 
 
 def matcher_for(desk: Desk, packs: Sequence[Pack]) -> Matcher:
-    past = [
-        request_candidate(r.id, r.title, r.description, r.requester) for r in desk.requests()
-    ]
+    past = [request_candidate(r.id, r.title, r.description, r.requester) for r in desk.requests()]
     return Matcher([*library_candidates(packs), *past])
+
+
+def _own_candidate(r: Request) -> str:
+    """The candidate a pack's own requirement request must not be matched to: itself."""
+    parts = r.key.split(":")
+    if len(parts) == 4 and parts[0] == "pack" and parts[2] == "requirement":
+        return f"requirement:{parts[1]}/{parts[3]}"
+    return ""
 
 
 def suggest(
@@ -34,9 +40,14 @@ def suggest(
     matcher = matcher_for(desk, packs)
     found: dict[int, list[Match]] = {}
     for r in requests:
-        results = matcher.match(
-            f"{r.title}\n{r.description}", SUGGESTIONS, r.requester, exclude=f"request:{r.id}"
-        )
+        own = _own_candidate(r)
+        results = [
+            m
+            for m in matcher.match(
+                f"{r.title}\n{r.description}", SUGGESTIONS + 1, r.requester, f"request:{r.id}"
+            )
+            if m.candidate.id != own
+        ][:SUGGESTIONS]
         found[r.id] = [
             Match(
                 request_id=r.id,

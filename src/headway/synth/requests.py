@@ -9,6 +9,7 @@ meet in life. Names are invented; nothing here describes a real inspection.
 
 from __future__ import annotations
 
+import csv
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -76,6 +77,57 @@ ASKS: tuple[tuple[tuple[str, ...], float], ...] = (
     (("Performance scorecard the DCS sees each month",
       "Latest monthly performance report to DMT"), 1.0),
 )  # fmt: skip
+
+
+# (request, requested by, their role, hours, weeks until due or None, cost of delay)
+LEADER_ASKS: tuple[tuple[str, str, str, float, int | None, str], ...] = (
+    ("Rebuild the monthly performance scorecard for the new Family Help teams",
+     "P. Adeyemi", "Head of Service, Family Help", 40.0, 8, "high"),
+    ("Sufficiency: projected numbers of children in care by placement type for 3 years",
+     "L. Hartley", "Director of Children's Services", 32.0, 10, "high"),
+    ("Lead member briefing: why are re-referrals rising?",
+     "L. Hartley", "Director of Children's Services", 10.0, 2, "medium"),
+    ("Multi-agency child protection team: baseline of s47s by agency of referral",
+     "K. Novak", "Head of Service, Safeguarding", 16.0, 6, "medium"),
+    ("Caseload dashboard per worker for team managers, refreshed weekly",
+     "J. Ahmed", "Service Manager, Assessment", 24.0, 12, "medium"),
+    ("Family Hubs: quarterly MI return to DfE (reach and registrations)",
+     "DfE Family Hubs team", "National programme lead", 12.0, 5, "high"),
+    ("Regional benchmarking collection (quarterly), children in need and CP sections",
+     "Regional data group", "Regional lead", 8.0, 4, "medium"),
+    ("Audit of missing episodes vs return home interviews for the MACE panel",
+     "T. Grant", "Service Manager, Exploitation", 14.0, 3, "medium"),
+    ("Care leavers: accommodation suitability report for Corporate Parenting Board",
+     "M. Osei", "Head of Service, Children in Care", 12.0, 7, "medium"),
+    ("Power BI: move the adoption scorecard off the old server",
+     "IT business partner", "Manager", 30.0, None, "low"),
+    ("Data protection: DPIA input for sharing data with the ICB",
+     "Information governance", "Manager", 6.0, 9, "low"),
+    ("Budget: cost of external residential placements by month",
+     "Finance business partner", "Head of Service, Finance", 16.0, 6, "medium"),
+    ("SEND: EHC plan timeliness for the SEND improvement board",
+     "A. Costa", "Assistant Director, SEND", 18.0, 5, "high"),
+    ("Tidy the data quality exception reports for front door teams",
+     "J. Ahmed", "Service Manager, Assessment", 20.0, None, "low"),
+)  # fmt: skip
+
+
+def write_leader_asks(path: Path, today: date) -> int:
+    """Write leaders' and programmes' asks as a CSV request list; returns how many."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["Request", "Requested by", "Role", "Date received", "Deadline",
+                      "Estimate (hours)", "Priority", "Source"])  # fmt: skip
+        for title, who, role, hours, weeks, cost in LEADER_ASKS:
+            due = today + timedelta(weeks=weeks) if weeks else None
+            source = (
+                "national programme"
+                if "programme" in role or "Regional" in role
+                else ("service leader")
+            )
+            out.writerow([title, who, role, today.isoformat(), due.isoformat() if due else "",
+                          hours, cost, source])  # fmt: skip
+    return len(LEADER_ASKS)
 
 
 def inspection_requests(start: date, days: int, seed: int) -> list[dict[str, object]]:
