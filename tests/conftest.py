@@ -9,6 +9,8 @@ import pytest
 from headway.model.schema import tables
 from headway.workspace import Workspace
 
+pytest_plugins = ["tests.desk_db"]  # the desk's SQLite and PostgreSQL fixtures
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REFERENCE = SHARED / "reference"

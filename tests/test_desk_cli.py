@@ -18,7 +18,6 @@ from headway.ingest import ingest
 from headway.synth import synthesise
 from headway.synth.requests import write_inspection_log
 from headway.workspace import Workspace
-from tests.desk_db import pg_desk_url  # noqa: F401  (fixture)
 
 cli = CliRunner()
 START = date(2026, 12, 7)
@@ -61,9 +60,12 @@ def test_analyst_journey(ws: Workspace, tmp_path: Path) -> None:
 
     listed = call("list", *w, "--json")
     assert len(listed) == adopted["added"] + n
-    annex = next(r for r in listed if "Annex A" in r["title"] and r["source"] == "inspector")
-    assert annex["matches"] and annex["matches"][0]["candidate"].startswith("annex-a")
-    assert annex["planned_hours"] == 0.5 and annex["hours_basis"].startswith("answered")
+    answered = [r for r in listed if r["hours_basis"].startswith("answered")]
+    assert answered, "some inspector asks are answered by outputs the LA already has"
+    for r in answered:
+        best = r["matches"][0]
+        assert r["source"] == "inspector" and r["planned_hours"] == 0.5
+        assert best["kind"] in ("output", "measure") and best["score"] >= 0.4
     assert listed == sorted(listed, key=lambda r: -r["priority"]["score"])
     factors = {f["factor"] for f in listed[0]["priority"]["factors"]}
     assert factors == {"statutory", "inspection", "urgency", "cost of delay",

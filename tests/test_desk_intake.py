@@ -75,9 +75,11 @@ def test_rows_that_cannot_be_read_are_listed_with_their_line(tmp_path: Path) -> 
 
 
 def test_windows_1252_list_is_read(tmp_path: Path) -> None:
-    f = _csv(tmp_path / "log.csv", "Title,Notes\nChildren’s homes – list,café\n", "cp1252")
+    f = _csv(
+        tmp_path / "log.csv", "Title,Notes\nChildren\u2019s homes \u2013 list,caf\u00e9\n", "cp1252"
+    )
     (r,) = read_request_list(f, "other", TODAY).requests
-    assert r.title == "Children’s homes – list"
+    assert r.title == "Children\u2019s homes \u2013 list"
 
 
 def test_no_request_column_is_a_clear_error(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import inspect, text
 from headway.desk.model import Base
 from headway.desk.store import Desk, RequestIn
 from headway.errors import HeadwayError
-from tests.desk_db import desk, desk_db, pg_desk_url  # noqa: F401  (fixtures)
 
 
 def _ask(title: str = "CP plans over 2 years", **kw: object) -> RequestIn:
@@ -48,7 +47,7 @@ def test_the_same_request_again_is_a_repeat_not_a_new_one(desk: Desk) -> None:
 
 def test_a_bad_request_stops_the_whole_intake(desk: Desk) -> None:
     bad = _ask("Due before asked", due=date(2026, 12, 1))
-    with pytest.raises(HeadwayError, match="due .* before it was received"):
+    with pytest.raises(HeadwayError, match=r"due .* before it was received"):
         desk.add([_ask(), bad], "log.csv")
     assert desk.requests() == []
     assert desk.intakes() == []

@@ -27,9 +27,16 @@ from headway.packs import library
 from headway.readiness.engine import AT_RISK, GAP, PackReadiness, assess_all
 from headway.workspace import Workspace
 
-SLIPS_SHOWN = 8
-DEFER_SHOWN = 5
+SLIPS_SHOWN = 6
+DEFER_SHOWN = 4
+PACKS_SHOWN = 6  # lowest readiness first
+TITLE_CHARS = 80  # one line in the brief's tables
+PACK_TITLE_CHARS = 48
 EXTRA_ANALYST_HOURS = 37.0
+
+
+def _short(text: str, chars: int = TITLE_CHARS) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
 def consequence(p: PlannedRequest) -> str:
@@ -97,15 +104,15 @@ class Brief:
             "defer_hours": sum(self.planned[s.job.id].hours for s in deferrable),
             "packs": [
                 {
-                    "title": p.title,
+                    "title": _short(p.title, PACK_TITLE_CHARS),
                     "score": p.score,
                     "gaps": p.count(GAP),
                     "at_risk": p.count(AT_RISK),
                     "hours": p.effort_to_close,
-                    "first_blocker": p.blockers[0].title if p.blockers else "",
                 }
-                for p in self.readiness
+                for p in sorted(self.readiness, key=lambda p: p.score)[:PACKS_SHOWN]
             ],
+            "packs_more": max(0, len(self.readiness) - PACKS_SHOWN),
         }
 
     def _critical(self, request_id: int) -> bool:
@@ -116,7 +123,7 @@ class Brief:
         p = self.planned[s.job.id]
         return {
             "id": s.job.id,
-            "title": s.job.title,
+            "title": _short(s.job.title),
             "source": p.request.source,
             "due": s.job.due,
             "late_days": s.late_days,
