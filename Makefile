@@ -36,8 +36,9 @@ lint: $(VENV)/.installed
 test: install lint
 	$(BIN)/pytest
 
+# `make bench SECTIONS=desk` runs only the named sections (foundation, desk, ...).
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(SECTIONS)
 
 # Generated reference docs (tests check they are current).
 docs: $(VENV)/.installed

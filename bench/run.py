@@ -9,7 +9,12 @@ Each figure is measured in this run, on this machine, beside its anchor:
   than linearly (about 4 s for 1,000 children, 38 s for 5,000, 119 s for 10,000 here):
   a 50,000-children file would take it hours.
 - SSDA903 tables for 100,000 children, and Annex A for a 10,000-children LA.
+- The desk: matching one request against 10,000 candidates (bench/desk_match.py) and
+  planning 2,000 requests for 5 analysts over 26 weeks (bench/desk_plan.py).
 Set HEADWAY_BENCH_CHILDREN to run a smaller national file while developing.
+
+`python -m bench.run` runs every section; `python -m bench.run desk` runs only the named
+sections and replaces only their tables in RESULTS.md, keeping the others as they were.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,9 +125,33 @@ def workspace_of(name: str, children: int, seed: int, years: tuple[int, ...]) ->
     return ws
 
 
-def main() -> None:
+Row = tuple[str, str, str, str]
+
+
+def desk_rows() -> list[Row]:
+    from bench import desk_match, desk_plan
+
+    return desk_match.rows() + desk_plan.rows()
+
+
+def main(names: list[str]) -> None:
+    sections: dict[str, tuple[str, Callable[[], list[Row]]]] = {
+        "foundation": ("Foundation: ingest, readiness and measures", foundation_rows),
+        "desk": ("The desk: matching and planning", desk_rows),
+    }
+    unknown = set(names) - set(sections)
+    if unknown:
+        raise SystemExit(
+            f"No benchmark section {', '.join(sorted(unknown))}: use {', '.join(sections)}"
+        )
     OUT.mkdir(exist_ok=True)
-    rows: list[tuple[str, str, str, str]] = []
+    for name in names or list(sections):
+        title, make_rows = sections[name]
+        write_section(name, title, make_rows())
+
+
+def foundation_rows() -> list[Row]:
+    rows: list[Row] = []
 
     national = synth(f"national_{NATIONAL}", NATIONAL, 1)
     cin = next(national.glob("cin_census_*.xml"))
@@ -161,8 +192,7 @@ def main() -> None:
     ra = ingest_in_process(OUT / "ws_annex", [annex])
     rows.append(("Ingest Annex A, 10,000-children LA", f"{ra.seconds:.2f} s", "", ""))
 
-    rows += readiness_rows() + measure_rows()
-    write_results(rows)
+    return rows + readiness_rows() + measure_rows()
 
 
 def readiness_rows() -> list[tuple[str, str, str, str]]:
@@ -212,26 +242,39 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def write_results(rows: list[tuple[str, str, str, str]]) -> None:
+HEADER = """# Benchmark results
+
+Command: `make bench` (python -m bench.run); each section says when it was last run.
+Each ingest runs in its own process; peak memory is the largest sum of the resident
+memory of that process and its worker processes, sampled every 50 ms. Each anchor
+is measured in the same run as the figure it is compared with.
+"""
+
+
+def write_section(name: str, title: str, rows: list[Row]) -> None:
+    """Replace this section's table in RESULTS.md (or add it), keeping the other sections."""
     cpu = platform.processor() or platform.machine()
-    lines = [
-        "# Benchmark results",
+    block = "\n".join([
+        f"<!-- section {name} -->",
+        f"## {title}",
         "",
-        f"Command: `make bench` (python -m bench.run), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        f"Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}.",
-        "Each ingest runs in its own process; peak memory is the largest sum of the resident",
-        "memory of that process and its worker processes, sampled every 50 ms. The anchor",
-        "is measured in the same run, on a file of the same synthetic LA generator.",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {cpu}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}.",
         "",
         "| measure | figure | budget | result |",
         "|---|---|---|---|",
         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
-        "",
-    ]
-    (BENCH / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+        f"<!-- end {name} -->",
+    ])  # fmt: skip
+    path = BENCH / "RESULTS.md"
+    text = path.read_text("utf-8") if path.exists() else HEADER
+    if "<!-- section " not in text:
+        text = HEADER  # results from before sections: replaced section by section
+    pattern = re.compile(rf"<!-- section {name} -->.*?<!-- end {name} -->", re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else f"{text}\n{block}\n"
+    path.write_text(text, encoding="utf-8")
+    print(block)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
