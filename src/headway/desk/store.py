@@ -16,12 +16,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from headway.db import database_url, open_engine
 from headway.desk.model import (
     COST_OF_DELAY,
     LEVELS,
@@ -39,6 +37,7 @@ from headway.errors import HeadwayError
 
 DESK_FILE = "desk.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"  # the desk's (the first area to use Alembic kept the default)
 
 
 def _now() -> datetime:
@@ -126,41 +125,7 @@ class IntakeResult:
 
 def desk_url(workspace_path: Path | None, db: str | None) -> str:
     """The desk's database URL: --db if given, else desk.sqlite in the workspace."""
-    if db:
-        if db.startswith(("postgresql://", "postgres://")):
-            return "postgresql+psycopg://" + db.split("://", 1)[1]
-        if db.startswith(("postgresql+psycopg://", "sqlite://")):
-            return db
-        raise HeadwayError(
-            f"'{db}' is not a desk database URL Headway can use.",
-            "Give postgresql://user@host:port/database, or leave --db out to keep the desk "
-            "in the workspace.",
-        )
-    if workspace_path is None:
-        raise HeadwayError("No desk to open.", "Give --workspace DIR or --db URL.")
-    return f"sqlite:///{workspace_path / DESK_FILE}"
-
-
-def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _engine(url: str) -> Engine:
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_foreign_keys)
-    return engine
-
-
-def migrate(engine: Engine) -> None:
-    """Bring the desk's schema up to the latest Alembic revision."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    return database_url(db, workspace_path / DESK_FILE if workspace_path else None, "desk")
 
 
 class Desk:
@@ -172,16 +137,7 @@ class Desk:
 
     @classmethod
     def open(cls, url: str) -> Desk:
-        engine = _engine(url)
-        try:
-            migrate(engine)
-        except OperationalError as exc:
-            engine.dispose()
-            raise HeadwayError(
-                f"Could not open the desk database: {str(exc.orig).strip().splitlines()[0]}",
-                "Check the --db URL and that the database server is running.",
-            ) from None
-        return cls(engine)
+        return cls(open_engine(url, MIGRATIONS, VERSION_TABLE, "desk"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -364,11 +320,3 @@ class Desk:
     def adopted(self) -> list[str]:
         with self.session() as s:
             return list(s.scalars(select(AdoptedPack.pack).order_by(AdoptedPack.pack)))
-
-
-def database_error(exc: SQLAlchemyError) -> HeadwayError:
-    """A database failure in the words of the desk."""
-    return HeadwayError(
-        f"The desk database refused the change: {str(exc).splitlines()[0]}",
-        "Nothing was saved. Check the database is reachable and try again.",
-    )

@@ -9,6 +9,7 @@ from headway.desk.model import Base
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
+    version_table=context.config.attributes["version_table"],
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
 )
