@@ -7,13 +7,16 @@ person (an inspector, a leader, a programme lead) whose best match is an output 
 measure the LA already runs, or an earlier request already done, is planned at the time
 to run, check and send that answer. Work generated from packs and diffs is never taken
 as already answered: readiness has already judged it not ready.
+
+A request with no due date is planned as due 13 weeks after it was received: a plan that
+minimises lateness would otherwise leave it to wait for ever, since it could never be late.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from headway.desk.model import Match, Request
 from headway.desk.plan import Analyst, Job
@@ -29,6 +32,7 @@ DEFAULT_HOURS = {
     "standard diff": 8.0,
     "other": 4.0,
 }
+NO_DUE_DATE_DAYS = 91  # a request with no due date is planned as due 13 weeks after it came
 ANSWERED_HOURS = 0.5  # run an existing output, check it, send it
 ANSWERED_SCORE = 0.4  # from the labelled set: most right first answers score 0.4 or more
 
@@ -85,7 +89,7 @@ def jobs(planned: Sequence[PlannedRequest]) -> list[Job]:
             title=p.request.title,
             hours=p.hours,
             weight=p.priority.weight,
-            due=p.request.due,
+            due=p.request.due or p.request.received + timedelta(days=NO_DUE_DATE_DAYS),
             received=p.request.received,
         )
         for p in planned
