@@ -62,16 +62,17 @@ def test_migrations_make_exactly_the_model(lab: Lab) -> None:
 
 def test_quarters() -> None:
     assert periods.between("2026Q3", "2027Q2") == ["2026Q3", "2026Q4", "2027Q1", "2027Q2"]
-    assert periods.wave_starts(periods.between("2026Q1", "2027Q4"), 7)[0] == "2026Q2"
-    assert periods.wave_starts(periods.between("2026Q1", "2027Q4"), 3) == [
+    assert periods.wave_starts(8, 4) == [2, 4, 6, 8]
+    assert periods.wave_starts(8, 7) == [2, 3, 4, 5, 6, 7, 8]
+    assert periods.wave_start_quarters(periods.between("2026Q1", "2027Q4"), 3) == [
         "2026Q2",
-        "2026Q4",
-        "2027Q2",
+        "2027Q1",
+        "2027Q4",
     ]
     with pytest.raises(HeadwayError, match="not a quarter"):
         periods.parse("2026-Q5")
     with pytest.raises(HeadwayError, match="at most 7 waves"):
-        periods.wave_starts(periods.between("2026Q1", "2027Q4"), 8)
+        periods.wave_starts(8, 8)
 
 
 def test_plan_is_fixed_at_registration(lab: Lab) -> None:
@@ -92,7 +93,7 @@ def test_allocation_is_recorded_once_and_changes_are_audited(lab: Lab) -> None:
     lab.record_allocation(trial, {"201": 2, "202": 1, "203": 1, "204": 2}, 2, 8, "203 merged")
     latest, members = lab.allocation(trial) or (None, [])
     assert latest is not None and latest.version == 2
-    assert {m.la_code: m.first_period for m in members}["201"] == "2027Q1"
+    assert {m.la_code: m.first_period for m in members}["201"] == "2027Q4"
     last = lab.audit(trial)[-1]
     assert last.action == "allocated (version 2)"
     assert "moved: 201, 203" in last.detail and "203 merged" in last.detail

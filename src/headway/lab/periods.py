@@ -32,13 +32,23 @@ def between(first: str, last: str) -> list[str]:
     return out
 
 
-def wave_starts(periods: list[str], waves: int) -> list[str]:
-    """When each wave of a stepped wedge starts: every LA is a control in the first
-    period, the waves start at equal steps after it, and the last period has all treated."""
-    if waves < 1 or waves > len(periods) - 1:
+def wave_starts(periods: int, waves: int) -> list[int]:
+    """The first supported period (1-based) of each wave of a stepped wedge: spread evenly
+    from period 2 (period 1 is the baseline every LA has) to the last period, when the last
+    wave starts. Spreading them to the end matters: with not-yet-supported LAs as the
+    comparison, nothing after the last wave's start can be estimated."""
+    if waves < 1 or periods < 2 or waves > periods - 1:
         raise HeadwayError(
-            f"{waves} waves do not fit in {len(periods)} periods.",
-            f"A stepped wedge needs a baseline period, so at most {len(periods) - 1} waves.",
+            f"{waves} waves do not fit in {periods} periods.",
+            f"A stepped wedge needs a baseline period first, so at most {max(periods - 1, 0)} "
+            "waves.",
         )
-    step = (len(periods) - 1) // waves
-    return [periods[1 + k * step] for k in range(waves)]
+    if waves == 1:
+        return [periods // 2 + 1]
+    step = (periods - 2) / (waves - 1)
+    return [2 + round(k * step) for k in range(waves)]
+
+
+def wave_start_quarters(quarters: list[str], waves: int) -> list[str]:
+    """wave_starts as quarters."""
+    return [quarters[i - 1] for i in wave_starts(len(quarters), waves)]

@@ -202,7 +202,7 @@ class Lab:
     ) -> Allocation:
         """Record an allocation of LAs to waves. The first needs no reason; any later one
         does, and the audit says which LAs moved."""
-        starts = periods.wave_starts(
+        starts = periods.wave_start_quarters(
             periods.between(trial.first_period, trial.last_period), n_waves
         )
         with self.session() as s:
