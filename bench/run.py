@@ -9,6 +9,8 @@ Each figure is measured in this run, on this machine, beside its anchor:
   than linearly (about 4 s for 1,000 children, 38 s for 5,000, 119 s for 10,000 here):
   a 50,000-children file would take it hours.
 - SSDA903 tables for 100,000 children, and Annex A for a 10,000-children LA.
+- The lab: Callaway-Sant'Anna on 150 LAs x 24 quarters, all four aggregations with 999
+  bootstrap draws (bench/lab.py).
 - The desk: matching one request against 10,000 candidates (bench/desk_match.py) and
   planning 2,000 requests for 5 analysts over 26 weeks (bench/desk_plan.py).
 Set HEADWAY_BENCH_CHILDREN to run a smaller national file while developing.
@@ -134,10 +136,17 @@ def desk_rows() -> list[Row]:
     return desk_match.rows() + desk_plan.rows()
 
 
+def lab_rows() -> list[Row]:
+    from bench import lab
+
+    return lab.rows()
+
+
 def main(names: list[str]) -> None:
     sections: dict[str, tuple[str, Callable[[], list[Row]]]] = {
         "foundation": ("Foundation: ingest, readiness and measures", foundation_rows),
         "desk": ("The desk: matching and planning", desk_rows),
+        "lab": ("The lab: trial estimation", lab_rows),
     }
     unknown = set(names) - set(sections)
     if unknown:
