@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 DESIGNS = ("stepped wedge", "staggered adoption")
@@ -45,6 +45,7 @@ class Trial(Base):
     last_period: Mapped[str] = mapped_column(String(6))
     primary_outcome: Mapped[str] = mapped_column(String(100))
     secondary_outcomes: Mapped[str] = mapped_column(Text)  # comma-separated names
+    higher_is_better: Mapped[bool] = mapped_column(Boolean)  # for the primary outcome
     analysis_plan: Mapped[str] = mapped_column(Text)
     plan_sha256: Mapped[str] = mapped_column(String(64))
     registered: Mapped[datetime] = mapped_column(DateTime)

@@ -170,11 +170,13 @@ def render_report(
     higher_is_better: bool = True,
     period_labels: Mapping[int, str] | None = None,
     comparison: pd.DataFrame | None = None,
+    known_effect: float | None = None,
 ) -> Path:
     """Write the trial report to `path` (self-contained HTML) and return the path.
 
     `period_labels` names the periods (e.g. {1: "2026Q1"}); `comparison` is a
-    `what_works` table to show at the end.
+    `what_works` table to show at the end; `known_effect` is a simulated trial's true
+    effect, and the report then says whether the interval recovered it.
     """
     labels = dict(period_labels or {})
     verdict = judge(estimate, outcome, randomised=randomised, higher_is_better=higher_is_better)
@@ -193,6 +195,7 @@ def render_report(
         calendar=[(labels.get(t.key or 0, f"period {t.key}"), t) for t in estimate.calendar.terms],
         num=lambda x: "" if x is None or not math.isfinite(x) else f"{x:.{dp}f}",
         comparison=None if comparison is None else comparison.to_dict(orient="records"),
+        known_effect=known_effect,
     )
     path.write_text(html, encoding="utf-8")
     return path

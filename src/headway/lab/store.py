@@ -130,6 +130,7 @@ class Lab:
         primary: str,
         secondary: Sequence[str],
         plan: str,
+        higher_is_better: bool = True,
     ) -> Trial:
         """Register a trial with its analysis plan, before any outcome is seen."""
         if design not in DESIGNS:
@@ -153,6 +154,7 @@ class Lab:
                 first_period=periods.label(*periods.parse(first_period)),
                 last_period=periods.label(*periods.parse(last_period)),
                 primary_outcome=primary, secondary_outcomes=",".join(secondary),
+                higher_is_better=higher_is_better,
                 analysis_plan=plan, plan_sha256=hashlib.sha256(plan.encode()).hexdigest(),
                 registered=_now(),
             )  # fmt: skip

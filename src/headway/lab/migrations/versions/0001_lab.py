@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("last_period", sa.String(length=6), nullable=False),
         sa.Column("primary_outcome", sa.String(length=100), nullable=False),
         sa.Column("secondary_outcomes", sa.Text(), nullable=False),
+        sa.Column("higher_is_better", sa.Boolean(), nullable=False),
         sa.Column("analysis_plan", sa.Text(), nullable=False),
         sa.Column("plan_sha256", sa.String(length=64), nullable=False),
         sa.Column("registered", sa.DateTime(), nullable=False),
