@@ -1,0 +1,297 @@
+"""The hub's records: tokens, LAs, submissions, statements and votes, asks, audit.
+
+Tokens are shown once when made and stored only as an argon2id hash of their secret part.
+A submission is idempotent per LA and period: sending the same payload again changes
+nothing; a different one becomes a new version that supersedes the last, and both stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from headway.db import database_url, open_engine
+from headway.errors import HeadwayError
+from headway.hub.model import (
+    ASK_STATUSES,
+    ROLES,
+    Ask,
+    Audit,
+    LocalAuthority,
+    Statement,
+    Submission,
+    Token,
+    Vote,
+)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version_hub"
+HUB_FILE = "hub.sqlite"
+TOKEN_PREFIX = "hwt"
+_hasher = PasswordHasher()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hub_url(db: str | None, folder: Path) -> str:
+    if db:
+        return database_url(db, None, "hub")
+    folder.mkdir(parents=True, exist_ok=True)
+    return database_url(None, folder / HUB_FILE, "hub")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: their token's id, role and LA."""
+
+    token_id: str
+    role: str
+    la_code: str | None
+
+
+@dataclass(frozen=True)
+class Stored:
+    submission: Submission
+    outcome: str  # "new", "unchanged" (a retry) or "superseded" (a correction)
+
+
+class Hub:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str) -> Hub:
+        return cls(open_engine(url, MIGRATIONS, VERSION_TABLE, "hub"))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as s:
+            yield s
+
+    # Tokens -------------------------------------------------------------------------------
+
+    def create_token(self, role: str, la_code: str | None, label: str = "") -> str:
+        """A new token, returned once: only its hash is kept."""
+        if role not in ROLES:
+            raise HeadwayError(f"'{role}' is not a role.", f"Use one of: {', '.join(ROLES)}.")
+        if role.startswith("la ") and not la_code:
+            raise HeadwayError(f"A token for the role '{role}' needs --la CODE.", "")
+        token_id, secret = secrets.token_hex(6), secrets.token_urlsafe(24)
+        with self.session() as s:
+            s.add(
+                Token(
+                    id=token_id,
+                    secret_hash=_hasher.hash(secret),
+                    role=role,
+                    la_code=la_code if role.startswith("la ") else None,
+                    label=label,
+                    created=_now(),
+                )
+            )
+        return f"{TOKEN_PREFIX}_{token_id}_{secret}"
+
+    def caller(self, token: str) -> Caller | None:
+        """The caller a token belongs to, or None for an unknown, wrong or revoked token."""
+        parts = token.split("_", 2)
+        if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+            return None
+        with self.session() as s:
+            row = s.get(Token, parts[1])
+        if row is None or row.revoked is not None:
+            return None
+        try:
+            _hasher.verify(row.secret_hash, parts[2])
+        except (VerificationError, InvalidHashError):
+            return None
+        return Caller(row.id, row.role, row.la_code)
+
+    def revoke(self, token_id: str) -> None:
+        with self.session() as s:
+            row = s.get(Token, token_id)
+            if row is None:
+                raise HeadwayError(f"No token {token_id}.", "")
+            row.revoked = _now()
+
+    # LAs ------------------------------------------------------------------------------------
+
+    def add_las(self, las: Sequence[tuple[str, str, str]]) -> None:
+        """(code, name, region) for each LA; an LA already known is updated."""
+        with self.session() as s:
+            for code, name, region in las:
+                s.merge(LocalAuthority(code=code, name=name, region=region))
+
+    def regions(self) -> dict[str, str]:
+        with self.session() as s:
+            return {la.code: la.region for la in s.scalars(select(LocalAuthority))}
+
+    # Submissions ------------------------------------------------------------------------
+
+    def submit(self, caller: Caller, la_code: str, period: str, payload: dict[str, Any]) -> Stored:
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        with self.session() as s:
+            current = self._current(s, la_code, period)
+            if current is not None and current.sha256 == digest:
+                return Stored(current, "unchanged")
+            now = _now()
+            row = Submission(
+                la_code=la_code,
+                period=period,
+                sha256=digest,
+                payload=text,
+                version=(current.version + 1) if current else 1,
+                received=now,
+                token_id=caller.token_id,
+            )
+            if current is not None:
+                current.superseded = now
+            s.add(row)
+            s.flush()
+            return Stored(row, "superseded" if current else "new")
+
+    def _current(self, s: Session, la_code: str, period: str) -> Submission | None:
+        query = select(Submission).where(
+            Submission.la_code == la_code,
+            Submission.period == period,
+            Submission.superseded.is_(None),
+        )
+        return s.scalar(query)
+
+    def submissions(
+        self, la_code: str | None = None, current_only: bool = True
+    ) -> list[Submission]:
+        with self.session() as s:
+            query = select(Submission).order_by(
+                Submission.la_code, Submission.period, Submission.version
+            )
+            if la_code is not None:
+                query = query.where(Submission.la_code == la_code)
+            if current_only:
+                query = query.where(Submission.superseded.is_(None))
+            return list(s.scalars(query))
+
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """Each LA's latest current submission (the latest period), as its payload."""
+        out: dict[str, tuple[str, dict[str, Any]]] = {}
+        for sub in self.submissions():
+            if sub.la_code not in out or sub.period > out[sub.la_code][0]:
+                out[sub.la_code] = (sub.period, json.loads(sub.payload))
+        return {la: payload for la, (_, payload) in out.items()}
+
+    # Deliberation ---------------------------------------------------------------------------
+
+    def add_statement(self, caller: Caller, topic: str, text: str) -> Statement:
+        if not text.strip() or len(text) > 1000:
+            raise HeadwayError("A statement is between 1 and 1,000 characters.", "")
+        with self.session() as s:
+            row = Statement(topic=topic, text=text.strip(), author=caller.token_id, created=_now())
+            s.add(row)
+            s.flush()
+        return row
+
+    def statements(self, topic: str) -> list[Statement]:
+        with self.session() as s:
+            query = select(Statement).where(Statement.topic == topic).order_by(Statement.id)
+            return list(s.scalars(query))
+
+    def vote(self, caller: Caller, statement_id: int, value: int) -> None:
+        if value not in (-1, 0, 1):
+            raise HeadwayError("A vote is 1 (agree), -1 (disagree) or 0 (pass).", "")
+        with self.session() as s:
+            if s.get(Statement, statement_id) is None:
+                raise HeadwayError(f"No statement {statement_id}.", "")
+            s.merge(
+                Vote(statement_id=statement_id, participant=caller.token_id, value=value, at=_now())
+            )
+
+    def votes(self, topic: str) -> list[Vote]:
+        with self.session() as s:
+            query = select(Vote).join(Statement).where(Statement.topic == topic)
+            return list(s.scalars(query))
+
+    # Asks ---------------------------------------------------------------------------------
+
+    def add_ask(self, title: str, ask: str, pack: str, topic: str) -> Ask:
+        with self.session() as s:
+            row = Ask(
+                title=title,
+                ask=ask,
+                pack=pack,
+                topic=topic,
+                status="drafted",
+                raised=None,
+                response="",
+                responded=None,
+                updated=_now(),
+            )
+            s.add(row)
+            s.flush()
+        return row
+
+    def update_ask(
+        self,
+        ask_id: int,
+        status: str,
+        response: str = "",
+        on: date | None = None,
+    ) -> Ask:
+        if status not in ASK_STATUSES:
+            raise HeadwayError(f"'{status}' is not a status.", f"Use: {', '.join(ASK_STATUSES)}.")
+        with self.session() as s:
+            row = s.get(Ask, ask_id)
+            if row is None:
+                raise HeadwayError(f"No ask {ask_id}.", "")
+            row.status = status
+            if status == "raised":
+                row.raised = on or date.today()
+            if response:
+                row.response, row.responded = response, on or date.today()
+            row.updated = _now()
+        return row
+
+    def asks(self) -> list[Ask]:
+        with self.session() as s:
+            return list(s.scalars(select(Ask).order_by(Ask.id)))
+
+    # Audit ----------------------------------------------------------------------------------
+
+    def record(self, caller: Caller | None, action: str, target: str, status: int) -> None:
+        with self.session() as s:
+            s.add(
+                Audit(
+                    at=_now(),
+                    token_id=caller.token_id if caller else "-",
+                    role=caller.role if caller else "-",
+                    action=action,
+                    target=target[:300],
+                    status=status,
+                )
+            )
+
+    def audit(self) -> list[Audit]:
+        with self.session() as s:
+            return list(s.scalars(select(Audit).order_by(Audit.id)))
