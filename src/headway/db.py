@@ -7,6 +7,7 @@ areas can share one database and still be migrated independently.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,24 @@ def database_url(db: str | None, default_file: Path | None, what: str) -> str:
     if default_file is None:
         raise HeadwayError(f"No {what} to open.", "Give --workspace DIR or --db URL.")
     return f"sqlite:///{default_file}"
+
+
+CENTRE_FILE = "centre.sqlite"
+
+
+def centre_folder() -> Path:
+    """The Centre's folder: $HEADWAY_CENTRE, else ./headway-centre."""
+    return Path(os.environ.get("HEADWAY_CENTRE", "headway-centre"))
+
+
+def centre_url(db: str | None, folder: Path | None, what: str) -> str:
+    """The Centre's database (the hub and the lab share it): --db if given, else
+    centre.sqlite in the Centre's folder."""
+    if db:
+        return database_url(db, None, what)
+    where = folder or centre_folder()
+    where.mkdir(parents=True, exist_ok=True)
+    return database_url(None, where / CENTRE_FILE, what)
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:

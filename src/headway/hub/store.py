@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from headway.db import database_url, open_engine
+from headway.db import centre_url, open_engine
 from headway.errors import HeadwayError
 from headway.hub.model import (
     ASK_STATUSES,
@@ -38,7 +38,6 @@ from headway.hub.model import (
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version_hub"
-HUB_FILE = "hub.sqlite"
 TOKEN_PREFIX = "hwt"
 _hasher = PasswordHasher()
 
@@ -47,11 +46,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def hub_url(db: str | None, folder: Path) -> str:
-    if db:
-        return database_url(db, None, "hub")
-    folder.mkdir(parents=True, exist_ok=True)
-    return database_url(None, folder / HUB_FILE, "hub")
+def hub_url(db: str | None, folder: Path | None = None) -> str:
+    """--db if given, else the Centre's database in its folder ($HEADWAY_CENTRE)."""
+    return centre_url(db, folder, "hub")
 
 
 @dataclass(frozen=True)

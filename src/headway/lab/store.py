@@ -9,7 +9,6 @@ trial changes without an audit row saying what and why.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from headway.db import database_url, open_engine
+from headway.db import centre_url, open_engine
 from headway.errors import HeadwayError
 from headway.lab import periods
 from headway.lab.model import (
@@ -36,24 +35,15 @@ from headway.lab.model import (
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version_lab"
-CENTRE_FILE = "centre.sqlite"
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def centre_folder() -> Path:
-    return Path(os.environ.get("HEADWAY_CENTRE", "headway-centre"))
-
-
 def lab_url(db: str | None, folder: Path | None = None) -> str:
-    """--db if given, else centre.sqlite in the Centre's folder ($HEADWAY_CENTRE)."""
-    if db:
-        return database_url(db, None, "lab")
-    where = folder or centre_folder()
-    where.mkdir(parents=True, exist_ok=True)
-    return database_url(None, where / CENTRE_FILE, "lab")
+    """--db if given, else the Centre's database in its folder ($HEADWAY_CENTRE)."""
+    return centre_url(db, folder, "lab")
 
 
 @dataclass(frozen=True)
