@@ -24,6 +24,7 @@ from headway.cli_common import (
     show_result,
 )
 from headway.cli_desk import desk_app
+from headway.cli_hub import deliberate_app, hub_app, submit
 from headway.cli_lab import lab_app
 from headway.workspace import Workspace, validate_la_code
 
@@ -330,6 +331,9 @@ def pack_assess(
 
 app.add_typer(desk_app, name="desk")
 app.add_typer(lab_app, name="lab")
+app.add_typer(hub_app, name="hub")
+app.add_typer(deliberate_app, name="deliberate")
+app.command("submit")(submit)
 measures_app = typer.Typer(help="Pack measures: run them on the workspace, export them.")
 app.add_typer(measures_app, name="measures")
 outputs_app = typer.Typer(help="Outputs built from the standard model.")

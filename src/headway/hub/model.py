@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("la submitter", "la viewer", "hub analyst", "admin")
@@ -44,6 +44,8 @@ class Submission(Base):
     """One version of an LA's submission for a period; a correction supersedes it."""
 
     __tablename__ = "hub_submissions"
+    # Two copies of one submission arriving at once cannot both become the same version.
+    __table_args__ = (UniqueConstraint("la_code", "period", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     la_code: Mapped[str] = mapped_column(String(9), index=True)

@@ -20,6 +20,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from headway.db import centre_url, open_engine
@@ -148,6 +149,14 @@ class Hub:
     # Submissions ------------------------------------------------------------------------
 
     def submit(self, caller: Caller, la_code: str, period: str, payload: dict[str, Any]) -> Stored:
+        """Store a submission; a concurrent copy that loses the race is tried once more, and
+        then finds the winner's identical row (a retry) or supersedes it (a correction)."""
+        try:
+            return self._submit(caller, la_code, period, payload)
+        except IntegrityError:
+            return self._submit(caller, la_code, period, payload)
+
+    def _submit(self, caller: Caller, la_code: str, period: str, payload: dict[str, Any]) -> Stored:
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         digest = hashlib.sha256(text.encode()).hexdigest()
         with self.session() as s:

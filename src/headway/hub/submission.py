@@ -54,7 +54,7 @@ class ItemQuality(Strict):
 
 
 class DeskLoad(Strict):
-    """Requests by source (rows) and open / late (columns), with totals, after
+    """Open requests by source (rows), on time and overdue (columns), with totals, after
     disclosure control: counts of 1 to 5 and what would reveal them are "c"."""
 
     requests: dict[Name, dict[Name, Count]]

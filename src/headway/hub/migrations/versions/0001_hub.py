@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("token_id", sa.String(length=16), nullable=False),
         sa.Column("superseded", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("la_code", "period", "version"),
     )
     with op.batch_alter_table("hub_submissions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_hub_submissions_la_code"), ["la_code"], unique=False)

@@ -1,0 +1,1 @@
+"""The hub: disclosure-safe sector evidence, deliberation and the asks ledger."""
