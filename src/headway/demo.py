@@ -77,6 +77,9 @@ def run_demo(out_dir: Path, children: int, console: Console, out: Console) -> Wo
     with console.status("Running the lab's simulated stepped-wedge trial ..."):
         trial = run_lab_trial(out_dir / "centre")
     trial.render(out)
+    with console.status("Simulating the sector: LAs submit to a hub and deliberate ..."):
+        sector = run_sector_demo(ws, out_dir / "centre")
+    sector.render(out)
     out.print(f"\nWorkspace: {ws.path}  (returns in {returns})")
     return ws
 
@@ -295,3 +298,36 @@ def _write_panel(path: Path, rows: list[Any]) -> None:
         w = csv.writer(f)
         w.writerow(["la_code", "period", "readiness_score"])
         w.writerows([r.la_code, r.period, r.value] for r in rows)
+
+
+@dataclass
+class SectorSummary:
+    submitted: int
+    voters: int
+    consensus: list[str]
+    evidence: Path
+    paper: Path
+
+    def render(self, out: Console) -> None:
+        agreed = "; ".join(c.rstrip(".") for c in self.consensus) or "nothing"
+        out.print(
+            f"Hub: {self.submitted} LAs submitted (a retry changed nothing), {self.voters} voted. "
+            f"Every opinion group agrees: {agreed}."
+        )
+        out.print(f"Sector evidence: {self.evidence}\nPosition paper: {self.paper}")
+
+
+def run_sector_demo(ws: Workspace, folder: Path) -> SectorSummary:
+    """The demo LA's own submission (built from its workspace and desk) and a simulated
+    sector's, through a hub on loopback, with a deliberation, evidence and a paper."""
+    from headway.desk.store import Desk, desk_url
+    from headway.hub.sector_demo import PERIOD, run_sector
+    from headway.hub.submit import build
+    from headway.packs import library
+
+    with Desk.open(desk_url(ws.path, None)) as desk:
+        own = build(ws, desk, library(), PERIOD)
+    result = run_sector(folder, own, DEMO_SEED)
+    return SectorSummary(
+        result.submitted, result.voters, result.consensus, result.evidence, result.paper
+    )
