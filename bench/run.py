@@ -11,6 +11,9 @@ Each figure is measured in this run, on this machine, beside its anchor:
 - SSDA903 tables for 100,000 children, and Annex A for a 10,000-children LA.
 - The lab: Callaway-Sant'Anna on 150 LAs x 24 quarters, all four aggregations with 999
   bootstrap draws (bench/lab.py).
+- The hub: submissions per second and their 95th percentile time from 50 concurrent
+  clients against a real hub process on PostgreSQL (bench/hub.py).
+- Reorganisation: linking 100,000 x 100,000 synthetic children with Splink (bench/reorg_link.py).
 - The desk: matching one request against 10,000 candidates (bench/desk_match.py) and
   planning 2,000 requests for 5 analysts over 26 weeks (bench/desk_plan.py).
 Set HEADWAY_BENCH_CHILDREN to run a smaller national file while developing.
@@ -136,6 +139,18 @@ def desk_rows() -> list[Row]:
     return desk_match.rows() + desk_plan.rows()
 
 
+def hub_rows() -> list[Row]:
+    from bench import hub
+
+    return hub.rows()
+
+
+def reorg_rows() -> list[Row]:
+    from bench import reorg_link
+
+    return reorg_link.rows()
+
+
 def lab_rows() -> list[Row]:
     from bench import lab
 
@@ -147,6 +162,8 @@ def main(names: list[str]) -> None:
         "foundation": ("Foundation: ingest, readiness and measures", foundation_rows),
         "desk": ("The desk: matching and planning", desk_rows),
         "lab": ("The lab: trial estimation", lab_rows),
+        "hub": ("The hub: submissions under load", hub_rows),
+        "reorg": ("Reorganisation: linking children across LAs", reorg_rows),
     }
     unknown = set(names) - set(sections)
     if unknown:

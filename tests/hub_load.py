@@ -91,29 +91,30 @@ def submit_all(
     threads at once; returns what the hub acknowledged."""
     sent = sent or Sent()
 
-    def one(code: str) -> None:
+    def worker(mine: Sequence[str]) -> None:
         with httpx.Client(base_url=url, timeout=10) as client:
-            for _ in range(repeat):
-                for attempt in range(retries):
-                    sent.attempts += 1
-                    started = time.perf_counter()
-                    try:
-                        r = client.post(
-                            "/api/submissions",
-                            json=sector.payloads[code],
-                            headers={"Authorization": f"Bearer {sector.tokens[code]}"},
-                        )
-                    except httpx.HTTPError:
-                        time.sleep(0.05 * (attempt + 1))
-                        continue
-                    sent.latencies.append(time.perf_counter() - started)
-                    if r.status_code in (200, 201):
-                        sent.acknowledged[code] = r.json()
-                        break
+            for code in mine:
+                one(client, code)
+
+    def one(client: httpx.Client, code: str) -> None:
+        headers = {"Authorization": f"Bearer {sector.tokens[code]}"}
+        for _ in range(repeat):
+            for attempt in range(retries):
+                sent.attempts += 1
+                started = time.perf_counter()
+                try:
+                    r = client.post("/api/submissions", json=sector.payloads[code], headers=headers)
+                except httpx.HTTPError:
                     time.sleep(0.05 * (attempt + 1))
+                    continue
+                sent.latencies.append(time.perf_counter() - started)
+                if r.status_code in (200, 201):
+                    sent.acknowledged[code] = r.json()
+                    break
+                time.sleep(0.05 * (attempt + 1))
 
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(one, codes))
+        list(pool.map(worker, [codes[i::workers] for i in range(workers)]))
     return sent
 
 

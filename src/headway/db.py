@@ -63,7 +63,9 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 def open_engine(url: str, migrations: Path, version_table: str, what: str) -> Engine:
     """An engine on `url` with the schema brought up to the latest Alembic revision."""
-    engine = create_engine(url)
+    # A server (the hub) runs many requests at once: keep enough PostgreSQL connections.
+    options = {"pool_size": 20, "max_overflow": 20} if url.startswith("postgresql") else {}
+    engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_foreign_keys)
     config = Config()

@@ -33,13 +33,14 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from headway.errors import HeadwayError
 from headway.hub.disclosure import audit as disclosure_audit
 from headway.hub.disclosure import is_aggregate_safe
-from headway.hub.store import Caller, Hub
+from headway.hub.store import Caller, Hub, Stored
 from headway.hub.submission import SubmissionPayload
 
 MAX_BODY_BYTES = 2 * 1024**2
@@ -138,7 +139,8 @@ def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
             action = "read" if request.method == "GET" else "write"
             if response.status_code >= 400:
                 action = "refused"
-            hub.record(
+            await run_in_threadpool(
+                hub.record,
                 getattr(request.state, "caller", None),
                 action,
                 f"{request.method} {request.url.path}",
@@ -159,6 +161,21 @@ def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
         request: Request, response: Response, who: Caller = Depends(role("la submitter"))
     ) -> dict[str, Any]:
         raw = await request.body()
+        # The checks and the database write block, so they run on the thread pool.
+        stored = await run_in_threadpool(store, who, raw)
+        if stored.outcome == "unchanged":
+            response.status_code = 200
+        s = stored.submission
+        return {
+            "id": s.id,
+            "la_code": s.la_code,
+            "period": s.period,
+            "version": s.version,
+            "outcome": stored.outcome,
+            "sha256": s.sha256,
+        }
+
+    def store(who: Caller, raw: bytes) -> Stored:
         if len(raw) > MAX_BODY_BYTES:
             raise HTTPException(413, "The submission is too big.")
         try:
@@ -177,26 +194,14 @@ def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
             raise HTTPException(
                 422, f"The submission does not match the schema: {where}: {first['msg']}"
             ) from None
-        if payload.desk is not None and (
-            leaks := disclosure_audit(pd.DataFrame(payload.desk.requests).T)
-        ):
+        desk = payload.desk
+        if desk is not None and (leaks := disclosure_audit(pd.DataFrame(desk.requests).T)):
             raise HTTPException(
                 422, "Refused: the desk table would reveal small counts: " + "; ".join(leaks[:3])
             )
         if payload.la_code != who.la_code:
             raise HTTPException(403, f"This token submits for LA {who.la_code} only.")
-        stored = hub.submit(who, payload.la_code, payload.period, data)
-        if stored.outcome == "unchanged":
-            response.status_code = 200
-        s = stored.submission
-        return {
-            "id": s.id,
-            "la_code": s.la_code,
-            "period": s.period,
-            "version": s.version,
-            "outcome": stored.outcome,
-            "sha256": s.sha256,
-        }
+        return hub.submit(who, payload.la_code, payload.period, data)
 
     @app.get("/api/submissions")
     def submissions(who: Caller = Depends(caller_of)) -> list[dict[str, Any]]:

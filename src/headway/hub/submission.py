@@ -22,7 +22,7 @@ SCHEMA: Literal["headway.submission/1"] = "headway.submission/1"
 MIN_ROWS = 10  # a share over fewer rows than this is not published ("c")
 
 Code = Annotated[
-    str, StringConstraints(pattern=r"^([2-9][0-9]{2}|E(06|08|09|10)[0-9]{6}|SYN[0-9]{3})$")
+    str, StringConstraints(pattern=r"^([2-9][0-9]{2}|E(06|08|09|10)[0-9]{6}|SYN[0-9]{3,4})$")
 ]
 Quarter = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}Q[1-4]$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
