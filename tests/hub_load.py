@@ -26,10 +26,10 @@ from headway.synth.sector import SectorLA, synthetic_sector
 
 
 @contextmanager
-def hub_process(db: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def hub_process(db: str, port: int, workers: int = 1) -> Iterator[subprocess.Popen[bytes]]:
     """`headway hub serve` in its own process, ready when this yields."""
     headway = str(Path(sys.executable).with_name("headway"))
-    command = [headway, "hub", "serve", "--db", db, "--port", str(port)]
+    command = [headway, "hub", "serve", "--db", db, "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30

@@ -68,17 +68,29 @@ def _hub(db: str | None, centre: Path | None) -> Iterator[Hub]:
 def hub_serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8100,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one per core).")] = 1,
     db: DbOpt = None,
     centre: CentreOpt = None,
 ) -> None:
     """Serve the hub's API (OpenAPI at /docs)."""
+    import os
+
     import uvicorn
 
-    from headway.hub.app import create_app
+    from headway.hub.app import DB_ENV
 
-    hub = run(lambda: Hub.open(hub_url(db, centre)))
+    url = hub_url(db, centre)
+    run(lambda: Hub.open(url).close())  # migrate once, before the workers start
+    os.environ[DB_ENV] = url
     console.print(f"Hub API on http://{host}:{port} (OpenAPI: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(hub), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "headway.hub.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @token_app.command("create")

@@ -295,3 +295,16 @@ def ask_json(a: Any) -> dict[str, Any]:
         "response": a.response,
         "responded": a.responded,
     }
+
+
+DB_ENV = "HEADWAY_HUB_DB"
+
+
+def from_environment() -> FastAPI:
+    """The app on the database in $HEADWAY_HUB_DB: how each of several worker processes
+    started by `headway hub serve --workers N` makes its own."""
+    import os
+
+    from headway.hub.store import hub_url
+
+    return create_app(Hub.open(hub_url(os.environ.get(DB_ENV) or None)))
