@@ -11,6 +11,7 @@ Command: `python -m bench.hub` (or `make bench SECTIONS=hub`).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import time
@@ -18,7 +19,7 @@ import time
 import httpx
 import psycopg
 from psycopg import sql
-from tests.hub_load import Sector, hub_process, make_sector, new_port, submit_all
+from tests.hub_load import Sector, hub_process, make_sector, new_port
 from tests.pg import new_schema_name
 
 from headway.hub.store import Hub, hub_url
@@ -38,6 +39,33 @@ def _warm(url: str, sector: Sector) -> None:
             client.get("/api/asks", headers={"Authorization": f"Bearer {sector.tokens[code]}"})
 
 
+async def _load(url: str, sector: Sector) -> tuple[int, list[float]]:
+    """50 clients at once, as asyncio tasks in one process (threads would spend the
+    machine's two cores fighting over Python's lock rather than sending)."""
+    latencies: list[float] = []
+    stored = 0
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for code in sector.tokens:
+        queue.put_nowait(code)
+
+    async def client() -> None:
+        nonlocal stored
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            while not queue.empty():
+                code = queue.get_nowait()
+                started = time.perf_counter()
+                r = await http.post(
+                    "/api/submissions",
+                    json=sector.payloads[code],
+                    headers={"Authorization": f"Bearer {sector.tokens[code]}"},
+                )
+                latencies.append(time.perf_counter() - started)
+                stored += r.status_code in (200, 201)
+
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return stored, latencies
+
+
 def rows() -> list[Row]:
     schema = new_schema_name("hw_hubbench")
     with psycopg.connect(PG_DSN) as pg:
@@ -52,19 +80,19 @@ def rows() -> list[Row]:
                 url = f"http://127.0.0.1:{port}"
                 _warm(url, sector)
                 start = time.perf_counter()
-                sent = submit_all(url, sector, list(sector.tokens), workers=CLIENTS)
+                stored, latencies = asyncio.run(_load(url, sector))
                 seconds = time.perf_counter() - start
         finally:
             pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
             pg.commit()
-    rate = len(sent.acknowledged) / seconds
-    p95 = statistics.quantiles(sent.latencies, n=20)[-1] * 1000
+    rate = stored / seconds
+    p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
     return [
         (f"Hub: {LAS:,} submissions from {CLIENTS} concurrent clients, PostgreSQL, loopback",
-         f"{rate:,.0f} submissions/s ({len(sent.acknowledged):,} stored, {sent.attempts:,} sent)",
+         f"{rate:,.0f} submissions/s ({stored:,} of {LAS:,} stored)",
          ">= 200 /s", "met" if rate >= 200 else "NOT met"),
         ("Hub: time per submission at 50 concurrent clients, 95th percentile",
-         f"{p95:.0f} ms (median {statistics.median(sent.latencies) * 1000:.0f} ms)",
+         f"{p95:.0f} ms (median {statistics.median(latencies) * 1000:.0f} ms)",
          "< 100 ms", "met" if p95 < 100 else "NOT met"),
     ]  # fmt: skip
 
