@@ -8,13 +8,16 @@ areas can share one database and still be migrated independently.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from headway.errors import HeadwayError
 
@@ -82,3 +85,49 @@ def open_engine(url: str, migrations: Path, version_table: str, what: str) -> En
             "Check the --db URL and that the database server is running.",
         ) from None
     return engine
+
+
+def run_migrations(context: Any, metadata: MetaData) -> None:
+    """The body of each area's Alembic env.py: migrate on the connection and version table
+    that open_engine hands over."""
+    connection = context.config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table=context.config.attributes["version_table"],
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+class Store:
+    """An area's records in its own tables: open (migrating first), sessions, close.
+    Each area (desk, lab, hub) says where its migrations are and what it is called."""
+
+    migrations: ClassVar[Path]
+    version_table: ClassVar[str]
+    what: ClassVar[str]
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str) -> Self:
+        return cls(open_engine(url, cls.migrations, cls.version_table, cls.what))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._sessions.begin() as s:
+            yield s

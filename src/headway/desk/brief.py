@@ -22,8 +22,8 @@ from headway.desk.plan import Analyst, Plan, Scheduled, WhatIf, whatif
 from headway.desk.planning import PlannedRequest, jobs, planned_requests
 from headway.desk.priority import Weights
 from headway.desk.store import Desk
-from headway.errors import HeadwayError
 from headway.packs import library
+from headway.pages import write_page
 from headway.readiness.engine import AT_RISK, GAP, PackReadiness, assess_all
 from headway.workspace import Workspace
 
@@ -142,21 +142,7 @@ class Brief:
         return env.get_template("brief.html.j2").render(**self.context())
 
     def write(self, path: Path) -> Path:
-        suffix = path.suffix.lower()
-        if suffix not in (".html", ".pdf"):
-            raise HeadwayError(
-                f"The brief is written as .html or .pdf, not '{path.suffix}'.",
-                "Give --out brief.pdf or --out brief.html.",
-            )
-        html = self.html()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".html":
-            path.write_text(html, "utf-8")
-        else:
-            from weasyprint import HTML  # imported here: it loads Pango, which takes a second
-
-            HTML(string=html).write_pdf(path)
-        return path
+        return write_page(self.html(), path)
 
 
 def _template(name: str) -> str:

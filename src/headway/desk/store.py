@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete, select
 
-from headway.db import database_url, open_engine
+from headway.db import Store, database_url
 from headway.desk.model import (
     COST_OF_DELAY,
     LEVELS,
@@ -128,30 +126,12 @@ def desk_url(workspace_path: Path | None, db: str | None) -> str:
     return database_url(db, workspace_path / DESK_FILE if workspace_path else None, "desk")
 
 
-class Desk:
+class Desk(Store):
     """One LA's desk: its requests, matches, team and adopted packs."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @classmethod
-    def open(cls, url: str) -> Desk:
-        return cls(open_engine(url, MIGRATIONS, VERSION_TABLE, "desk"))
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> Desk:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+    migrations = MIGRATIONS
+    version_table = VERSION_TABLE
+    what = "desk"
 
     # Requests -------------------------------------------------------------------------
 

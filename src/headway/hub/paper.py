@@ -15,10 +15,10 @@ from typing import Any
 
 import jinja2
 
-from headway.errors import HeadwayError
 from headway.hub.deliberation import Deliberation
 from headway.hub.evidence import Evidence
 from headway.hub.model import Ask
+from headway.pages import write_page
 
 
 def _render(name: str, **context: Any) -> str:
@@ -33,22 +33,8 @@ def _render(name: str, **context: Any) -> str:
     return env.get_template(name).render(made=made, **context)
 
 
-def _write(html: str, path: Path) -> Path:
-    suffix = path.suffix.lower()
-    if suffix not in (".html", ".pdf"):
-        raise HeadwayError(f"Write it as .html or .pdf, not '{path.suffix}'.", "")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".html":
-        path.write_text(html, "utf-8")
-    else:
-        from weasyprint import HTML  # imported here: it loads Pango
-
-        HTML(string=html).write_pdf(path)
-    return path
-
-
 def write_evidence_html(evidence: Evidence, path: Path) -> Path:
-    return _write(_render("evidence.html.j2", e=evidence.to_json()), path)
+    return write_page(_render("evidence.html.j2", e=evidence.to_json()), path)
 
 
 def write_paper(
@@ -65,4 +51,4 @@ def write_paper(
             for x in asks
         ],
     )
-    return _write(html, path)
+    return write_page(html, path)

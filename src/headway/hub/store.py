@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,11 +18,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from headway.db import centre_url, open_engine
+from headway.db import Store, centre_url
 from headway.errors import HeadwayError
 from headway.hub.model import (
     ASK_STATUSES,
@@ -67,28 +66,10 @@ class Stored:
     outcome: str  # "new", "unchanged" (a retry) or "superseded" (a correction)
 
 
-class Hub:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @classmethod
-    def open(cls, url: str) -> Hub:
-        return cls(open_engine(url, MIGRATIONS, VERSION_TABLE, "hub"))
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> Hub:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+class Hub(Store):
+    migrations = MIGRATIONS
+    version_table = VERSION_TABLE
+    what = "hub"
 
     # Tokens -------------------------------------------------------------------------------
 

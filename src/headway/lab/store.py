@@ -9,16 +9,15 @@ trial changes without an audit row saying what and why.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from headway.db import centre_url, open_engine
+from headway.db import Store, centre_url
 from headway.errors import HeadwayError
 from headway.lab import periods
 from headway.lab.model import (
@@ -54,28 +53,10 @@ class Observed:
     value: float
 
 
-class Lab:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @classmethod
-    def open(cls, url: str) -> Lab:
-        return cls(open_engine(url, MIGRATIONS, VERSION_TABLE, "lab"))
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> Lab:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+class Lab(Store):
+    migrations = MIGRATIONS
+    version_table = VERSION_TABLE
+    what = "lab"
 
     def _audit(self, s: Session, trial: Trial | None, action: str, detail: str) -> None:
         s.add(Audit(trial_id=trial.id if trial else None, at=_now(), action=action, detail=detail))
