@@ -27,7 +27,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -36,6 +36,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from headway.errors import HeadwayError
 from headway.hub.disclosure import audit as disclosure_audit
@@ -93,6 +94,41 @@ class RateLimiter:
         return True
 
 
+class Guard:
+    """Plain ASGI middleware (Starlette's BaseHTTPMiddleware costs a task per request):
+    refuse bodies over the cap before reading them, and audit every API call once its
+    answer is known."""
+
+    def __init__(self, app: ASGIApp, hub: Hub) -> None:
+        self.app = app
+        self.hub = hub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            refusal = {"detail": f"Bodies over {MAX_BODY_BYTES // 1024**2} MB are refused."}
+            await JSONResponse(refusal, status_code=413)(scope, receive, send)
+            return
+        status = 500
+
+        async def sent(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, sent)
+        path = scope["path"]
+        if path.startswith("/api/") and path != "/api/health":
+            action = "refused" if status >= 400 else "read" if scope["method"] == "GET" else "write"
+            caller = scope.get("state", {}).get("caller")
+            target = f"{scope['method']} {path}"
+            await run_in_threadpool(self.hub.record, caller, action, target, status)
+
+
 def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
     app = FastAPI(
         title="Headway hub",
@@ -124,29 +160,7 @@ def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
 
         return check
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                {"detail": f"Bodies over {MAX_BODY_BYTES // 1024**2} MB are refused."},
-                status_code=413,
-            )
-        response = await call_next(request)
-        if request.url.path.startswith("/api/") and request.url.path != "/api/health":
-            action = "read" if request.method == "GET" else "write"
-            if response.status_code >= 400:
-                action = "refused"
-            await run_in_threadpool(
-                hub.record,
-                getattr(request.state, "caller", None),
-                action,
-                f"{request.method} {request.url.path}",
-                response.status_code,
-            )
-        return response
+    app.add_middleware(Guard, hub=hub)
 
     @app.exception_handler(HeadwayError)
     async def headway_error(_: Request, exc: HeadwayError) -> JSONResponse:
