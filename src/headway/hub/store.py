@@ -139,7 +139,10 @@ class Hub(Store):
 
     def _submit(self, caller: Caller, la_code: str, period: str, payload: dict[str, Any]) -> Stored:
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        # What was submitted, not when it was built: a retry built again is the same.
+        content = {k: v for k, v in payload.items() if k != "generated"}
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
         with self.session() as s:
             current = self._current(s, la_code, period)
             if current is not None and current.sha256 == digest:
