@@ -122,9 +122,10 @@ class Guard:
 
         await self.app(scope, receive, sent)
         path = scope["path"]
-        if path.startswith("/api/") and path != "/api/health":
+        state = scope.get("state", {})
+        if path.startswith("/api/") and path != "/api/health" and not state.get("audited"):
             action = "refused" if status >= 400 else "read" if scope["method"] == "GET" else "write"
-            caller = scope.get("state", {}).get("caller")
+            caller = state.get("caller")
             target = f"{scope['method']} {path}"
             await run_in_threadpool(self.hub.record, caller, action, target, status)
 
@@ -177,6 +178,7 @@ def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
         raw = await request.body()
         # The checks and the database write block, so they run on the thread pool.
         stored = await run_in_threadpool(store, who, raw)
+        request.state.audited = True
         if stored.outcome == "unchanged":
             response.status_code = 200
         s = stored.submission
@@ -215,7 +217,8 @@ def create_app(hub: Hub, rate_limit: int = RATE_LIMIT) -> FastAPI:
             )
         if payload.la_code != who.la_code:
             raise HTTPException(403, f"This token submits for LA {who.la_code} only.")
-        return hub.submit(who, payload.la_code, payload.period, data)
+        # audited in the same transaction as the submission: one commit, not two
+        return hub.submit(who, payload.la_code, payload.period, data, "POST /api/submissions")
 
     @app.get("/api/submissions")
     def submissions(who: Caller = Depends(caller_of)) -> list[dict[str, Any]]:

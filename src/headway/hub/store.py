@@ -129,15 +129,20 @@ class Hub(Store):
 
     # Submissions ------------------------------------------------------------------------
 
-    def submit(self, caller: Caller, la_code: str, period: str, payload: dict[str, Any]) -> Stored:
+    def submit(
+        self, caller: Caller, la_code: str, period: str, payload: dict[str, Any], audit: str = ""
+    ) -> Stored:
         """Store a submission; a concurrent copy that loses the race is tried once more, and
         then finds the winner's identical row (a retry) or supersedes it (a correction)."""
         try:
-            return self._submit(caller, la_code, period, payload)
+            return self._submit(caller, la_code, period, payload, audit)
         except IntegrityError:
-            return self._submit(caller, la_code, period, payload)
+            return self._submit(caller, la_code, period, payload, audit)
 
-    def _submit(self, caller: Caller, la_code: str, period: str, payload: dict[str, Any]) -> Stored:
+    def _submit(
+        self, caller: Caller, la_code: str, period: str, payload: dict[str, Any], audit: str
+    ) -> Stored:
+        """Store it; with `audit`, the audit row is written in the same transaction."""
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         # What was submitted, not when it was built: a retry built again is the same.
         content = {k: v for k, v in payload.items() if k != "generated"}
@@ -146,6 +151,8 @@ class Hub(Store):
         with self.session() as s:
             current = self._current(s, la_code, period)
             if current is not None and current.sha256 == digest:
+                if audit:
+                    self._record(s, caller, "write", audit, 200)
                 return Stored(current, "unchanged")
             now = _now()
             row = Submission(
@@ -161,6 +168,8 @@ class Hub(Store):
                 current.superseded = now
             s.add(row)
             s.flush()
+            if audit:
+                self._record(s, caller, "write", audit, 201)
             return Stored(row, "superseded" if current else "new")
 
     def _current(self, s: Session, la_code: str, period: str) -> Submission | None:
@@ -271,16 +280,21 @@ class Hub(Store):
 
     def record(self, caller: Caller | None, action: str, target: str, status: int) -> None:
         with self.session() as s:
-            s.add(
-                Audit(
-                    at=_now(),
-                    token_id=caller.token_id if caller else "-",
-                    role=caller.role if caller else "-",
-                    action=action,
-                    target=target[:300],
-                    status=status,
-                )
+            self._record(s, caller, action, target, status)
+
+    def _record(
+        self, s: Session, caller: Caller | None, action: str, target: str, status: int
+    ) -> None:
+        s.add(
+            Audit(
+                at=_now(),
+                token_id=caller.token_id if caller else "-",
+                role=caller.role if caller else "-",
+                action=action,
+                target=target[:300],
+                status=status,
             )
+        )
 
     def audit(self) -> list[Audit]:
         with self.session() as s:
