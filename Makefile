@@ -11,7 +11,7 @@ install: $(VENV)/.installed $(DFE_VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Headway needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
-	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || { echo "Headway writes PDFs with WeasyPrint, which needs Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 (.ci/run does this)"; exit 1; }
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('pangoft2-1.0'))" || { echo "Headway writes PDFs with WeasyPrint, which needs Pango: apt-get install libpango-1.0-0 libpangoft2-1.0-0 (.ci/run does this)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
