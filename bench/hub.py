@@ -19,9 +19,10 @@ import time
 import httpx
 import psycopg
 from psycopg import sql
-from tests.hub_load import Sector, hub_process, make_sector, new_port
+from tests.hub_load import Sector, hub_process, make_sector
 from tests.pg import new_schema_name
 
+from headway.hub.serve import free_port
 from headway.hub.store import Hub, hub_url
 
 PG_DSN = os.environ.get("HEADWAY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -75,7 +76,7 @@ def rows() -> list[Row]:
             db = f"{PG_DSN}?options=-csearch_path%3D{schema}"
             with Hub.open(hub_url(db)) as hub:
                 sector = make_sector(hub, LAS)
-            port = new_port()
+            port = free_port()
             with hub_process(db, port, workers=WORKERS):
                 url = f"http://127.0.0.1:{port}"
                 _warm(url, sector)

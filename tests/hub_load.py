@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 
 from headway.hub.sector_synth import sector_submission
-from headway.hub.serve import free_port
 from headway.hub.store import Hub
 from headway.hub.submit import to_json
 from headway.packs import library
@@ -116,7 +115,3 @@ def submit_all(
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(worker, [codes[i::workers] for i in range(workers)]))
     return sent
-
-
-def new_port() -> int:
-    return free_port()

@@ -12,6 +12,7 @@ import xlsxwriter
 from headway.desk.intake import diff_requests, pack_requests, read_request_list
 from headway.errors import HeadwayError
 from headway.packs import library
+from headway.readiness import assess
 from headway.synth.requests import write_inspection_log
 from headway.workspace import Workspace
 
@@ -159,7 +160,7 @@ def test_diff_json_becomes_requests(tmp_path: Path) -> None:
 def test_pack_requirements_not_ready_and_milestones_ahead(workspace: Workspace) -> None:
     pack = next(p for p in library() if p.id == "families-first-2026-27")
     with workspace.connect(read_only=True) as con:
-        requests = pack_requests(con, pack, date(2026, 1, 1))
+        requests = pack_requests(pack, assess(con, pack), date(2026, 1, 1))
     keys = {r.key for r in requests}
     # An empty workspace has every requirement as a gap.
     assert {f"pack:{pack.id}:requirement:{r.id}" for r in pack.requirements} <= keys

@@ -146,3 +146,15 @@ def test_submit_deliberate_asks_evidence_and_paper(la: Workspace, tmp_path: Path
         run("deliberate", "paper", ff, "--pack", ff, "--out", str(tmp_path / "p.html"), *c)
         paper = (tmp_path / "p.html").read_text("utf-8")
         assert "Position paper" in paper and "FGDM in CIN" in paper and "<script" not in paper
+
+
+def test_hub_las_needs_its_columns(tmp_path: Path) -> None:
+    bad = tmp_path / "las.csv"
+    bad.write_text("code;region\n201;London\n", "utf-8")
+    message = run("hub", "las", str(bad), "--centre", str(tmp_path / "c"), code=1)
+    assert "needs the columns la_code, name and region" in message
+    good = tmp_path / "good.csv"
+    good.write_bytes("la_code;name;region\n201;Caf\xe9 LA;London\n".encode("cp1252"))
+    run("hub", "las", str(good), "--centre", str(tmp_path / "c"))
+    with Hub.open(hub_url(None, tmp_path / "c")) as hub:
+        assert hub.regions() == {"201": "London"}

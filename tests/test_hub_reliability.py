@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 from psycopg import sql
 
+from headway.hub.serve import free_port
 from headway.hub.store import Hub, hub_url
-from tests.hub_load import Sector, Sent, hub_process, kill, make_sector, new_port, submit_all
+from tests.hub_load import Sector, Sent, hub_process, kill, make_sector, submit_all
 from tests.pg import connect, dsn, new_schema_name
 
 
@@ -46,7 +47,7 @@ def current(pg_url: str) -> dict[str, list[int]]:
 
 def test_150_las_at_once_with_retries(pg_url: str, sector: Sector) -> None:
     codes = [la.code for la in sector.las]
-    port = new_port()
+    port = free_port()
     with hub_process(pg_url, port):
         # every LA sends twice (a retry after a lost answer looks exactly like this)
         sent = submit_all(f"http://127.0.0.1:{port}", sector, codes, workers=50, repeat=2)
@@ -60,7 +61,7 @@ def test_acknowledged_submissions_survive_a_kill(pg_url: str, sector: Sector) ->
     for la in sector.las:  # a correction this time, so every submission is a new version
         sector.payloads[la.code]["readiness"][0]["score"] = 1.0
     codes = [la.code for la in sector.las]
-    port = new_port()
+    port = free_port()
     sent = Sent()
 
     def kill_after_some(proc: subprocess.Popen[bytes]) -> None:

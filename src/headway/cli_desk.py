@@ -87,13 +87,14 @@ def _weights(ws: Workspace | None, path: Path | None) -> Weights:
     return run(lambda: load_weights(chosen))
 
 
-def _packs_for(desk: Desk, every: bool = True) -> list[Any]:
+def _packs(adopted_by: Desk | None = None) -> list[Any]:
+    """The shipped packs; with a desk, only those it has adopted."""
     from headway.packs import library
 
     packs = run(library)
-    if every:
+    if adopted_by is None:
         return packs
-    adopted = set(desk.adopted())
+    adopted = set(adopted_by.adopted())
     return [p for p in packs if p.id in adopted]
 
 
@@ -103,7 +104,7 @@ def _match(desk: Desk, requests: Sequence[Request], quiet: bool) -> None:
     if not requests:
         return
     with progress("Matching requests", len(requests), quiet) as advance:
-        run(lambda: suggest(desk, _packs_for(desk), requests, advance))
+        run(lambda: suggest(desk, _packs(), requests, advance))
 
 
 def _show_intake(result: IntakeResult, as_json: bool, extra: dict[str, Any] | None = None) -> None:
@@ -230,7 +231,7 @@ def desk_adopt(
     as_json: JsonOpt = False,
 ) -> None:
     """Adopt packs: their requirements not yet ready and their milestones become requests."""
-    known = {p.id for p in _packs_for_library()}
+    known = {p.id for p in _packs()}
     unknown = [p for p in packs if p not in known]
     if unknown:
         fail(f"No shipped pack {', '.join(unknown)}.", "See them with: headway pack list")
@@ -238,12 +239,6 @@ def desk_adopt(
         for p in packs:
             desk.adopt(p)
         _sync(desk, ws, as_json)
-
-
-def _packs_for_library() -> list[Any]:
-    from headway.packs import library
-
-    return run(library)
 
 
 @desk_app.command("sync")
@@ -260,7 +255,7 @@ def _sync(desk: Desk, ws: Workspace | None, as_json: bool) -> None:
         fail("Syncing packs needs the LA workspace.", "Give --workspace DIR.")
         return
     with ws.connect(read_only=True) as con:
-        result, closed = run(lambda: sync_packs(desk, con, _packs_for(desk, False), date.today()))
+        result, closed = run(lambda: sync_packs(desk, con, _packs(desk), date.today()))
     _match(desk, [desk.get(i) for i in result.added], quiet=as_json)
     _show_intake(result, as_json, {"closed_as_ready": closed})
     if not as_json and closed:

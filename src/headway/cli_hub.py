@@ -29,6 +29,7 @@ from headway.cli_common import (
 from headway.errors import HeadwayError
 from headway.hub.model import ASK_STATUSES, ROLES
 from headway.hub.store import Hub, hub_url
+from headway.ingest.text_files import open_text, sniff_delimiter
 
 hub_app = typer.Typer(help="The Centre's hub: tokens, the API server, evidence, the asks ledger.")
 token_app = typer.Typer(help="Hub tokens: made once, stored hashed.")
@@ -129,8 +130,13 @@ def hub_las(
     """Register LAs and their regions (for regional breakdowns)."""
     if not file.is_file():
         fail(f"There is no file {file}.")
-    with file.open(encoding="utf-8-sig", newline="") as f:
-        rows = [(r["la_code"], r["name"], r["region"]) for r in csv.DictReader(f)]
+    with open_text(file) as f:
+        delimiter = sniff_delimiter(f.readline())
+        f.seek(0)
+        reader = csv.DictReader(f, delimiter=delimiter)
+        if not {"la_code", "name", "region"} <= set(reader.fieldnames or []):
+            fail(f"{file.name} needs the columns la_code, name and region.")
+        rows = [(r["la_code"].strip(), r["name"].strip(), r["region"].strip()) for r in reader]
     with _hub(db, centre) as hub:
         hub.add_las(rows)
     console.print(f"{len(rows)} LAs registered.")

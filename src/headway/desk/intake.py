@@ -28,7 +28,7 @@ from headway.ingest.dates import parse_date
 from headway.ingest.text_files import open_text, sniff_delimiter
 from headway.ingest.xlsx_safety import inspect_xlsx
 from headway.packs.model import Pack
-from headway.readiness.engine import READY, assess
+from headway.readiness.engine import READY, PackReadiness, assess
 
 MAX_LIST_BYTES = 20 * 1024**2  # a request log is a few hundred rows; anything bigger is not one
 MILESTONE_HOURS = 2.0  # check the work that leads to a milestone is on track
@@ -284,10 +284,10 @@ def _statutory(carried_by: Sequence[str]) -> bool:
     return any(c in ("cin_census", "ssda903", "sen2") for c in carried_by)
 
 
-def pack_requests(con: duckdb.DuckDBPyConnection, pack: Pack, today: date) -> list[RequestIn]:
+def pack_requests(pack: Pack, assessed: PackReadiness, today: date) -> list[RequestIn]:
     """An adopted pack's work as requests: each requirement not yet ready (with the effort
     to close it) and each milestone still ahead."""
-    readiness = {r.id: r for r in assess(con, pack).requirements}
+    readiness = {r.id: r for r in assessed.requirements}
     out = []
     for req in pack.requirements:
         r = readiness[req.id]
@@ -331,15 +331,6 @@ def pack_requests(con: duckdb.DuckDBPyConnection, pack: Pack, today: date) -> li
             )
         )
     return out
-
-
-def ready_requirement_keys(con: duckdb.DuckDBPyConnection, pack: Pack) -> dict[str, str]:
-    """Keys of this pack's requirement requests that are now ready: key -> the evidence."""
-    return {
-        f"pack:{pack.id}:requirement:{r.id}": f"readiness: {pack.id} {r.id} is ready"
-        for r in assess(con, pack).requirements
-        if r.status == READY
-    }
 
 
 _SEVERITY_COST = {"high": "high", "medium": "medium", "low": "low"}
@@ -395,8 +386,14 @@ def sync_packs(
 ) -> tuple[IntakeResult, list[int]]:
     """Bring the desk up to date with its adopted packs: add their new work, and close the
     requirement requests whose requirement the LA's data now shows ready."""
-    items = [r for p in packs for r in pack_requests(con, p, today)]
-    ready = {k: v for p in packs for k, v in ready_requirement_keys(con, p).items()}
+    assessed = [(p, assess(con, p)) for p in packs]
+    items = [r for p, a in assessed for r in pack_requests(p, a, today)]
+    ready = {
+        f"pack:{p.id}:requirement:{r.id}": f"readiness: {p.id} {r.id} is ready"
+        for p, a in assessed
+        for r in a.requirements
+        if r.status == READY
+    }
     result = desk.add(items, "adopted packs: " + ", ".join(p.id for p in packs))
     closed = []
     for r in desk.open_requests():

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats  # type: ignore[import-untyped]
 
 from headway.errors import HeadwayError
-from headway.hub.disclosure import SUPPRESSED, protect, round_to
+from headway.hub.disclosure import SUPPRESSED, TOTAL, protect, round_to
 from headway.hub.store import Hub
 from headway.packs import library
 from headway.packs.model import Pack
@@ -172,9 +172,10 @@ def _share(count: object, las: int) -> float | str:
 
 
 def _rounded_if_total(row: object, value: object) -> int | str:
+    """The national total is rounded to the nearest 10; a region's count is shown as it is."""
     if isinstance(value, str):
         return value
-    return round_to(int(value)) if str(row).lower() == "total" else int(value)  # type: ignore[call-overload]
+    return round_to(int(value)) if row == TOTAL else int(value)  # type: ignore[call-overload]
 
 
 def build_evidence(hub: Hub, pack_id: str) -> Evidence:
