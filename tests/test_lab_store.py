@@ -10,8 +10,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from headway import periods
 from headway.errors import HeadwayError
-from headway.lab import periods
 from headway.lab.model import Base, Participant, Trial
 from headway.lab.store import Lab, Observed, lab_url
 

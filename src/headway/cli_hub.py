@@ -231,7 +231,12 @@ def asks_update(
     centre: CentreOpt = None,
 ) -> None:
     """Record an ask's progress and the national response."""
-    day = date.fromisoformat(on) if on else None
+    day = None
+    if on:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            fail(f"'{on}' is not a date.", "Write it as YYYY-MM-DD.")
     with _hub(db, centre) as hub:
         row = run(lambda: hub.update_ask(ask_id, status, response, day))
     console.print(f"Ask {row.id}: {row.status}.")
@@ -261,7 +266,14 @@ def submit(
     from headway.packs import library
 
     ws = open_workspace(workspace)
-    quarter = period or f"{date.today().year}Q{(date.today().month - 1) // 3 + 1}"
+    from headway.periods import label, parse
+
+    today = date.today()
+    quarter = (
+        label(*run(lambda: parse(period)))
+        if period
+        else label(today.year, (today.month - 1) // 3 + 1)
+    )
     desk = Desk.open(desk_url(ws.path, None)) if (ws.path / "desk.sqlite").exists() else None
     try:
         adopted = set(desk.adopted()) if desk else set()

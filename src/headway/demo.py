@@ -235,10 +235,10 @@ def run_lab_trial(folder: Path) -> TrialSummary:
     LAs to 4 waves, simulate 8 quarters of outcomes with a known effect, estimate, report."""
     from headway.lab.allocate import allocate
     from headway.lab.model import Participant
-    from headway.lab.periods import between
     from headway.lab.results import estimate_trial, write_trial_report
     from headway.lab.simulate import simulate_sector
     from headway.lab.store import Lab, Observed, lab_url
+    from headway.periods import between
     from headway.synth.sector import synthetic_sector, write_sector
 
     if folder.exists():

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from headway import periods
 from headway.errors import HeadwayError
 from headway.ingest.text_files import open_text, sniff_delimiter
-from headway.lab import periods
 from headway.lab.model import Trial
 from headway.lab.store import Lab, Observed
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from headway import periods
 from headway.errors import HeadwayError
-from headway.lab import periods
 from headway.lab.estimate import Control, Estimate, estimate
 from headway.lab.model import Trial
 from headway.lab.panel import estimation_table

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from headway.errors import HeadwayError
-from headway.lab.periods import wave_starts
+from headway.periods import wave_starts
 
 DEMO_SEED = 2026
 DEMO_LAS = 48

@@ -17,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from headway import periods
 from headway.db import Store, centre_url
 from headway.errors import HeadwayError
-from headway.lab import periods
 from headway.lab.model import (
     DESIGNS,
     Adoption,

@@ -1,4 +1,4 @@
-"""Quarters, the lab's periods: '2026Q1' to '2027Q4', in order."""
+"""Quarters, the periods trials and hub submissions are counted in: 2026Q1 to 2027Q4, in order."""
 
 from __future__ import annotations
 
