@@ -5,9 +5,11 @@ DFE_VENV := .venv-dfe
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo
 
-.PHONY: demo test lint bench install dfe-env docs clean
+ASSETS := src/headway/web/assets
 
-install: $(VENV)/.installed $(DFE_VENV)/.installed
+.PHONY: demo test lint bench install assets dfe-env docs clean
+
+install: $(VENV)/.installed $(DFE_VENV)/.installed $(ASSETS)/.built
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Headway needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
@@ -15,6 +17,20 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# The web app's front end: GOV.UK Frontend (the version govuk-frontend-jinja targets) and
+# htmx from npm, and axe-core for the accessibility tests; copied into the package's assets
+# folder, which git ignores. Nothing from npm is committed.
+assets: $(ASSETS)/.built
+$(ASSETS)/.built: package.json package-lock.json $(wildcard src/headway/web/static/*)
+	@command -v npm >/dev/null || { echo "The web app needs Node.js and npm to install GOV.UK Frontend: apt-get install nodejs npm (.ci/run does this)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(ASSETS) && mkdir -p $(ASSETS)
+	cp -r node_modules/govuk-frontend/dist/govuk/assets/. $(ASSETS)/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
+	cp node_modules/htmx.org/dist/htmx.min.js $(ASSETS)/
+	cp src/headway/web/static/* $(ASSETS)/
 	@touch $@
 
 # The D2I validators pin pandas<2 and numpy<2, so they live in their own environment,
@@ -48,4 +64,4 @@ docs: $(VENV)/.installed
 	$(BIN)/typer headway.cli utils docs --name headway --output docs/cli.md
 
 clean:
-	rm -rf $(VENV) $(DFE_VENV) $(DEMO_DIR) bench/out test-output
+	rm -rf $(VENV) $(DFE_VENV) $(DEMO_DIR) bench/out test-output node_modules $(ASSETS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 from pathlib import Path
@@ -455,6 +456,42 @@ def readiness(
     for path in (html, xlsx):
         if path:
             console.print(f"Wrote {path}")
+
+
+@app.command()
+def serve(
+    workspace: WorkspaceOpt = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. The default, 127.0.0.1, is this machine only: the "
+            "pages show child-level data."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the LA app: readiness, data quality, the desk and changes as web pages."""
+    import uvicorn
+
+    from headway.web.la import create_la_app
+    from headway.web.site import assets_ready
+
+    ws = open_workspace(workspace)
+    run(assets_ready)
+    if host != "localhost" and not _loopback(host):
+        console.print(
+            f"[yellow]Warning:[/] listening on {host} lets other machines reach pages with "
+            "child-level data. Put it behind your LA's own sign-in and TLS, or use 127.0.0.1."
+        )
+    console.print(f"Headway for {ws.la_name} on http://{host}:{port}")
+    uvicorn.run(create_la_app(ws), host=host, port=port, log_level="warning")
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command()

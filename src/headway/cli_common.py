@@ -76,7 +76,7 @@ def show_result(result: Any, as_json: bool) -> None:
 
 @contextmanager
 def progress(
-    label: str, total: int, quiet: bool, in_bytes: bool = False
+    label: str, total: int | None, quiet: bool, in_bytes: bool = False
 ) -> Iterator[Callable[[int], None]]:
     """A Rich progress bar on stderr; yields the function that advances it."""
     counter = DownloadColumn() if in_bytes else MofNCompleteColumn()

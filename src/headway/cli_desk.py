@@ -25,7 +25,7 @@ from headway.cli_common import (
 from headway.desk.model import COST_OF_DELAY, LEVELS, OPEN_STATUSES, SOURCES, STATUSES, Request
 from headway.desk.plan import Analyst, Job, Plan, Scheduled, make_plan, whatif
 from headway.desk.planning import PlannedRequest, jobs, planned_requests, team
-from headway.desk.priority import Weights, load_weights
+from headway.desk.priority import Weights, workspace_weights
 from headway.desk.store import Desk, IntakeResult, RequestIn, desk_url
 from headway.workspace import Workspace, default_workspace_dir
 
@@ -52,7 +52,6 @@ WeeksOpt = Annotated[int, typer.Option("--weeks", min=1, max=104, help="Weeks to
 TimeLimitOpt = Annotated[
     float, typer.Option("--time-limit", min=0.1, help="Seconds the optimiser may take.")
 ]
-PRIORITY_FILE = "desk-priority.yaml"
 
 
 def _day(text: str | None, what: str) -> date | None:
@@ -83,8 +82,7 @@ def _desk(workspace: Path | None, db: str | None) -> Iterator[tuple[Desk, Worksp
 
 
 def _weights(ws: Workspace | None, path: Path | None) -> Weights:
-    chosen = path or (ws.path / PRIORITY_FILE if ws else None)
-    return run(lambda: load_weights(chosen))
+    return run(lambda: workspace_weights(ws.path if ws else None, path))
 
 
 def _packs(adopted_by: Desk | None = None) -> list[Any]:
@@ -205,22 +203,14 @@ def desk_import(
 
 def _import_file(desk: Desk, file: Path, source: str, quiet: bool) -> IntakeResult:
     """Add a request list's (or a diff's) requests to the desk, and match the new ones."""
-    from headway.desk.intake import diff_requests, read_request_list
+    from headway.desk.importing import import_file
 
-    if source not in SOURCES:
-        fail(f"'{source}' is not a source.", f"Use one of: {', '.join(SOURCES)}.")
-    if file.suffix.lower() == ".json":
-        items = run(lambda: diff_requests(file))
-        result = run(lambda: desk.add(items, file.name))
-    else:
-        listed = run(lambda: read_request_list(file, source))
-        result = run(
-            lambda: desk.add(listed.requests, file.name, listed.not_read, listed.rows_read)
-        )
-        if not quiet and listed.ignored:
-            out.print(f"Columns not used: {escape(', '.join(listed.ignored))}")
-    _match(desk, [desk.get(i) for i in result.added], quiet=quiet)
-    return result
+    packs = _packs()
+    with progress("Matching requests", None, quiet) as advance:
+        imported = run(lambda: import_file(desk, file, source, packs, advance=advance))
+    if not quiet and imported.ignored_columns:
+        out.print(f"Columns not used: {escape(', '.join(imported.ignored_columns))}")
+    return imported.result
 
 
 @desk_app.command("adopt")

@@ -45,6 +45,14 @@ class Weights:
     )
 
 
+PRIORITY_FILE = "desk-priority.yaml"  # a workspace's own weights, if the team has set them
+
+
+def workspace_weights(folder: Path | None, path: Path | None = None) -> Weights:
+    """The weights in `path`, else the workspace's desk-priority.yaml, else the defaults."""
+    return load_weights(path or (folder / PRIORITY_FILE if folder else None))
+
+
 def load_weights(path: Path | None) -> Weights:
     """The default weights, with any the team has set in a YAML file."""
     if path is None or not path.exists():

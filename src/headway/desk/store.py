@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from headway.db import Store, database_url
 from headway.desk.model import (
@@ -300,3 +300,15 @@ class Desk(Store):
     def adopted(self) -> list[str]:
         with self.session() as s:
             return list(s.scalars(select(AdoptedPack.pack).order_by(AdoptedPack.pack)))
+
+    def stamp(self) -> tuple[object, ...]:
+        """Changes whenever the desk does: the web app recomputes its views when it changes."""
+        with self.session() as s:
+            return (
+                s.scalar(select(func.count(Request.id))),
+                s.scalar(select(func.max(Request.updated))),
+                s.scalar(select(func.count()).select_from(Match)),
+                s.scalar(select(func.count()).select_from(Analyst)),
+                s.scalar(select(func.count()).select_from(Leave)),
+                s.scalar(select(func.count()).select_from(AdoptedPack)),
+            )
