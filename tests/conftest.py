@@ -9,7 +9,7 @@ import pytest
 from headway.model.schema import tables
 from headway.workspace import Workspace
 
-pytest_plugins = ["tests.desk_db"]  # the desk's SQLite and PostgreSQL fixtures
+pytest_plugins = ["tests.desk_db", "tests.browser"]  # desk databases; real Chromium
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
