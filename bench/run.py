@@ -14,6 +14,7 @@ Each figure is measured in this run, on this machine, beside its anchor:
 - The hub: submissions per second and their 95th percentile time from 50 concurrent
   clients against a real hub process on PostgreSQL (bench/hub.py).
 - Reorganisation: linking 100,000 x 100,000 synthetic children with Splink (bench/reorg_link.py).
+- The web app: desk and readiness pages with 5,000 requests on the desk (bench/web.py).
 - The desk: matching one request against 10,000 candidates (bench/desk_match.py) and
   planning 2,000 requests for 5 analysts over 26 weeks (bench/desk_plan.py).
 Set HEADWAY_BENCH_CHILDREN to run a smaller national file while developing.
@@ -151,6 +152,12 @@ def reorg_rows() -> list[Row]:
     return reorg_link.rows()
 
 
+def web_rows() -> list[Row]:
+    from bench import web
+
+    return web.rows()
+
+
 def lab_rows() -> list[Row]:
     from bench import lab
 
@@ -164,6 +171,7 @@ def main(names: list[str]) -> None:
         "lab": ("The lab: trial estimation", lab_rows),
         "hub": ("The hub: submissions under load", hub_rows),
         "reorg": ("Reorganisation: linking children across LAs", reorg_rows),
+        "web": ("The web app: page times", web_rows),
     }
     unknown = set(names) - set(sections)
     if unknown:

@@ -34,7 +34,7 @@ def test_the_model_is_written_as_parquet(ws: Workspace, tmp_path: Path) -> None:
             stored = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
             assert duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchone() == stored
     assert "hw_loads" in written and "ssd_cin_episodes" in written
-    assert "ssd_address" not in written  # empty tables are left out
+    assert "ssd_sdq_scores" not in written  # empty tables are left out
 
 
 @pytest.mark.skipif(HAS_PYSPARK, reason="pyspark is installed")

@@ -181,3 +181,14 @@ def test_a_page_that_does_not_exist_says_so(site: str, browser: Browser) -> None
     expect(page.locator("main")).to_contain_text("There is no pack called 'no-such-pack'")
     assert_accessible(page)
     context.close()
+
+
+def test_with_javascript_the_filter_updates_the_queue_in_place(site: str, page: Page) -> None:
+    page.goto(site + "/desk?status=all")
+    page.evaluate("window.__same_document = true")
+    page.get_by_label("Source").select_option("pack requirement")
+    expect(page).to_have_url(re.compile(r"source=pack(\+|%20)requirement"))
+    sources = page.locator("#queue tbody tr td:nth-child(3)")
+    expect(sources.first).to_have_text("pack requirement")
+    assert set(sources.all_inner_texts()) == {"pack requirement"}
+    assert page.evaluate("window.__same_document")  # htmx swapped the table, no reload

@@ -27,6 +27,7 @@ from headway.cli_common import (
 from headway.cli_desk import desk_app
 from headway.cli_hub import deliberate_app, hub_app, submit
 from headway.cli_lab import lab_app
+from headway.cli_reorg import reorg_app
 from headway.workspace import Workspace, validate_la_code
 
 app = typer.Typer(
@@ -332,6 +333,7 @@ def pack_assess(
 
 app.add_typer(desk_app, name="desk")
 app.add_typer(lab_app, name="lab")
+app.add_typer(reorg_app, name="reorg")
 app.add_typer(hub_app, name="hub")
 app.add_typer(deliberate_app, name="deliberate")
 app.command("submit")(submit)
@@ -500,8 +502,17 @@ def demo(
         "demo"
     ),
     children: Annotated[int, typer.Option("--children", help="Children in the demo LA.")] = 2500,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="End by serving the LA app and the hub on loopback until Ctrl+C.",
+        ),
+    ] = True,
 ) -> None:
-    """Make a synthetic LA, load it, and show the reconciliation and quality summary."""
-    from headway.demo import run_demo
+    """The whole of Headway on synthetic data: an LA, its desk, the lab and a sector."""
+    from headway.demo import run_demo, serve_demo
 
-    run(lambda: run_demo(out_dir, children, console, out))
+    ws = run(lambda: run_demo(out_dir, children, console, out))
+    if serve:
+        run(lambda: serve_demo(ws, out_dir / "centre", console))

@@ -53,6 +53,7 @@ def _reconciliation(reports: list[IngestReport]) -> Table:
 def run_demo(out_dir: Path, children: int, console: Console, out: Console) -> Workspace:
     """Write a synthetic LA's returns, load each year, print reconciliation and quality."""
     from headway.quality.report import run_quality
+    from headway.reorg.demo import run_reorg_demo
 
     returns = out_dir / "returns"
     ws_dir = out_dir / "workspace"
@@ -80,6 +81,7 @@ def run_demo(out_dir: Path, children: int, console: Console, out: Console) -> Wo
     with console.status("Simulating the sector: LAs submit to a hub and deliberate ..."):
         sector = run_sector_demo(ws, out_dir / "centre")
     sector.render(out)
+    run_reorg_demo(out_dir / "reorg", county=ws.path, console=console, show=out)
     out.print(f"\nWorkspace: {ws.path}  (returns in {returns})")
     return ws
 
@@ -331,3 +333,44 @@ def run_sector_demo(ws: Workspace, folder: Path) -> SectorSummary:
     return SectorSummary(
         result.submitted, result.voters, result.consensus, result.evidence, result.paper
     )
+
+
+DEMO_PORTS = (8000, 8100)  # the LA app's and the hub's, if free
+
+
+def serve_demo(ws: Workspace, centre: Path, console: Console) -> None:
+    """Serve the LA app and the hub (with the simulated sector) on loopback until Ctrl+C,
+    with a token for an LA user and one for a hub analyst to sign in to the hub with."""
+    import socket
+    import time
+    from contextlib import ExitStack
+
+    from headway.hub.app import create_app
+    from headway.hub.store import Hub, hub_url
+    from headway.serving import serving_app
+    from headway.web.la import create_la_app
+
+    def port(wanted: int) -> int:
+        with socket.socket() as s:
+            return wanted if s.connect_ex(("127.0.0.1", wanted)) != 0 else 0
+
+    with ExitStack() as stack:
+        hub = stack.enter_context(Hub.open(hub_url(None, centre)))
+        la_user = hub.create_token("la submitter", ws.la_code, "Demo: LA user")
+        analyst = hub.create_token("hub analyst", None, "Demo: hub analyst")
+        la_url = stack.enter_context(
+            serving_app(create_la_app(ws), port(DEMO_PORTS[0]), "The LA app")
+        )
+        hub_address = stack.enter_context(
+            serving_app(create_app(hub), port(DEMO_PORTS[1]), "The hub")
+        )
+        console.print(
+            f"\n[bold]LA app:[/] {la_url}\n[bold]Hub:[/] {hub_address}  (sign in with a token: "
+            f"LA user {la_user}, hub analyst {analyst})\nBoth listen on this machine only. "
+            "Press Ctrl+C to stop."
+        )
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            console.print("Stopped.")

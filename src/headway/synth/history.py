@@ -7,8 +7,12 @@ back for earlier years; people.py and care.py make histories.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from headway.synth.dates import Day
+
+if TYPE_CHECKING:
+    from headway.synth.address import Address
 
 POSTCODE_AREAS = ("B", "BD", "CV", "DE", "HU", "LE", "LS", "M", "NE", "NG", "PL", "S", "SO", "ST")
 
@@ -173,6 +177,7 @@ class Child:
     care: list[CarePeriod]
     contacts: list[Contact]
     early_help: list[EarlyHelp]
+    addresses: list[Address] = field(default_factory=list)  # home addresses, oldest first
 
     @property
     def disabled(self) -> bool:

@@ -1,10 +1,12 @@
-"""The LA's local front-door extract for one year, in the SSD table layout.
+"""The LA's local extract for one year, in the SSD table layout.
 
 Contacts and early help are not in any statutory return (Annex A lists 1 and 2 come from
-them), so LAs send them from their own systems; here as the SSD tables ssd_contacts and
+them), and nor are children's addresses (which a reorganisation splits on), so LAs send them
+from their own systems; here as the SSD tables ssd_address, ssd_contacts and
 ssd_early_help_episodes, column names exactly the SSD fields, dates ISO YYYY-MM-DD.
-A year's file holds contacts dated in the year and early help episodes open at any time in
-it; an end date after 31 March is not yet known and is left blank, with its reason.
+A year's file holds contacts dated in the year and addresses and early help episodes in
+force at any time in it; an end date after 31 March is not yet known and is left blank
+(with its reason, for early help).
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ from headway.synth.dates import iso
 from headway.synth.history import Child
 from headway.synth.records import ManifestFile, Year
 
+ADDRESS_COLUMNS = (
+    "addr_table_id",
+    "addr_person_id",
+    "addr_address_type",
+    "addr_address_start_date",
+    "addr_address_end_date",
+    "addr_address_postcode",
+)
 CONTACT_COLUMNS = (
     "cont_contact_id",
     "cont_person_id",
@@ -62,6 +72,12 @@ OUTCOME_JSON = {
 }
 
 
+def _first_known(child: Child) -> int:
+    """The day the LA first knew the child: its first contact, referral or early help."""
+    days = [k.day for k in child.contacts] + [e.referral for e in child.episodes]
+    return min(days + [h.start for h in child.early_help])
+
+
 class LocalExtractWriter:
     """One year's ssd_contacts.csv and ssd_early_help_episodes.csv for one LA."""
 
@@ -70,9 +86,10 @@ class LocalExtractWriter:
         self.folder: Path = year.folder / "local"
         self.folder.mkdir(parents=True, exist_ok=True)
         self._files: list[IO[str]] = []
+        self._addresses = self._open("ssd_address.csv", ADDRESS_COLUMNS)
         self._contacts = self._open("ssd_contacts.csv", CONTACT_COLUMNS)
         self._early_help = self._open("ssd_early_help_episodes.csv", EARLY_HELP_COLUMNS)
-        self.counts = {"ssd_contacts": 0, "ssd_early_help_episodes": 0}
+        self.counts = {"ssd_address": 0, "ssd_contacts": 0, "ssd_early_help_episodes": 0}
         self._closed = False
 
     def _open(self, name: str, header: tuple[str, ...]) -> Any:
@@ -84,6 +101,14 @@ class LocalExtractWriter:
 
     def add(self, child: Child) -> None:
         y = self.y
+        known = _first_known(child) <= y.end  # the LA records addresses of children it knows
+        for a in child.addresses if known else ():
+            end = a.end if a.end is not None and a.end <= y.end else None
+            if a.start <= y.end and (a.end is None or a.end >= y.start):
+                self._addresses(
+                    [a.id, child.id, "HOME", iso(a.start), iso(end) if end else "", a.postcode]
+                )
+                self.counts["ssd_address"] += 1
         for k in child.contacts:
             if y.within(k.day):
                 source = codes.cin_code("ReferralSource", k.source, y.year)
@@ -116,5 +141,5 @@ class LocalExtractWriter:
                 "format": "ssd_extract",
                 "records": {table: self.counts[table]},
             }
-            for table in ("ssd_contacts", "ssd_early_help_episodes")
+            for table in ("ssd_address", "ssd_contacts", "ssd_early_help_episodes")
         ]

@@ -21,6 +21,7 @@ from datetime import date
 from operator import mul
 
 from headway.synth import proportions as P
+from headway.synth.address import Address, home_addresses
 from headway.synth.care import CareBuilder, TooShort, closure_for_exit
 from headway.synth.dates import Day, age_on, birthday, collection_window
 from headway.synth.draw import (
@@ -155,7 +156,17 @@ class ChildBuilder:
             care=[care] if care is not None else [],
             contacts=self._contacts(episodes, uasc),
             early_help=self._early_help(episodes),
+            addresses=self._addresses(),
         )
+
+    def _addresses(self) -> list[Address]:
+        """Home addresses up to the end of the last collection year (or the child's 18th
+        birthday or death), from a random stream of their own (address.py)."""
+        last = min(self.cap, collection_window(self.ctx.years[-1])[1])
+        if self.death is not None:
+            last = min(last, self.death)
+        return home_addresses(self.ctx.seed, self.index, f"C{self.key}", self.dob, last,
+                              self.home_post, self.ctx.postcode_area)  # fmt: skip
 
     def _main_overlapping(
         self, pathway: str, uasc: bool, age_days: int, ys: Day, ye: Day

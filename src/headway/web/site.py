@@ -122,18 +122,27 @@ def templates() -> Environment:
 class Site:
     """One web app's pages: its templates, navigation, session secret and CSRF check."""
 
-    def __init__(self, service_name: str, navigation: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        service_name: str,
+        navigation: list[tuple[str, str]],
+        session_cookie: str = SESSION_COOKIE,
+        secret: bytes | None = None,
+    ) -> None:
         self.service_name = service_name
         self.navigation = navigation
+        self.session_cookie = session_cookie  # apps on one host need different cookies
         self.env = templates()
-        self.secret = secrets.token_bytes(32)  # per process: a restart signs everyone out
+        # per process unless given (worker processes serving one site must share it): a
+        # restart signs everyone out
+        self.secret = secret or secrets.token_bytes(32)
 
     def install(self, app: FastAPI) -> None:
         app.mount("/assets", StaticFiles(directory=assets_ready()), name="assets")
         app.add_middleware(
             SessionMiddleware,
             secret_key=self.secret.hex(),
-            session_cookie=SESSION_COOKIE,
+            session_cookie=self.session_cookie,
             same_site="strict",
             https_only=True,
             max_age=8 * 3600,
