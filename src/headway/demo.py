@@ -345,9 +345,9 @@ def serve_demo(ws: Workspace, centre: Path, console: Console) -> None:
     import time
     from contextlib import ExitStack
 
-    from headway.hub.app import create_app
     from headway.hub.store import Hub, hub_url
     from headway.serving import serving_app
+    from headway.web.hub_pages import hub_site
     from headway.web.la import create_la_app
 
     def port(wanted: int) -> int:
@@ -362,7 +362,7 @@ def serve_demo(ws: Workspace, centre: Path, console: Console) -> None:
             serving_app(create_la_app(ws), port(DEMO_PORTS[0]), "The LA app")
         )
         hub_address = stack.enter_context(
-            serving_app(create_app(hub), port(DEMO_PORTS[1]), "The hub")
+            serving_app(hub_site(hub), port(DEMO_PORTS[1]), "The hub")
         )
         console.print(
             f"\n[bold]LA app:[/] {la_url}\n[bold]Hub:[/] {hub_address}  (sign in with a token: "
