@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,10 @@ from headway.cli_common import (
     run,
 )
 from headway.ingest.dates import parse_date_text
+
+if TYPE_CHECKING:
+    from headway.reorg.merge import MergeReport
+    from headway.reorg.split import SplitReport
 
 reorg_app = typer.Typer(
     help="Reorganisation: split an LA's data between successors, or merge predecessors."
@@ -113,15 +117,7 @@ def split(
     loaded = run(lambda: load_plan(plan_file))
     with console.status("Splitting ...") as status:
         report = run(lambda: run_split(ws, loaded, out_dir, lambda t: status.update(f"{t} ...")))
-    if as_json:
-        print_json(report.to_json())
-    else:
-        report.render(out)
-    if report.reconciliation.differs and not as_json:
-        console.print(
-            f"[yellow]{len(report.reconciliation.differs)} figures do not add up[/]: "
-            "see the explanations in reconciliation.csv."
-        )
+    _show(report, as_json)
 
 
 @reorg_app.command("merge")
@@ -166,11 +162,15 @@ def merge(
                 opened, out_dir, la, name, settings, lambda t: status.update(f"{t} ...")
             )
         )
+    _show(report, as_json)
+
+
+def _show(report: SplitReport | MergeReport, as_json: bool) -> None:
     if as_json:
         print_json(report.to_json())
-    else:
-        report.render(out)
-    if report.reconciliation.differs and not as_json:
+        return
+    report.render(out)
+    if report.reconciliation.differs:
         console.print(
             f"[yellow]{len(report.reconciliation.differs)} figures do not add up[/]: "
             "see the explanations in reconciliation.csv."

@@ -155,6 +155,10 @@ class Reconciliation:
             out[ln.status] = out.get(ln.status, 0) + 1
         return dict(sorted(out.items()))
 
+    def summary_json(self) -> dict[str, Any]:
+        """The statuses counted and every figure that does not add up."""
+        return {"statuses": self.counts(), "differs": [ln.to_json() for ln in self.differs]}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "mode": self.mode,

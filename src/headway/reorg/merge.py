@@ -68,10 +68,7 @@ class MergeReport:
             "merged": self.merged,
             "linkage": self.linkage,
             "reconciles": not self.reconciliation.differs,
-            "reconciliation": {
-                "statuses": self.reconciliation.counts(),
-                "differs": [ln.to_json() for ln in self.reconciliation.differs],
-            },
+            "reconciliation": self.reconciliation.summary_json(),
             "files": self.files,
         }
 

@@ -75,10 +75,7 @@ class SplitReport:
             "parts": [p.__dict__ for p in self.parts],
             "assignment": self.summary,
             "reconciles": not self.reconciliation.differs,
-            "reconciliation": {
-                "statuses": self.reconciliation.counts(),
-                "differs": [ln.to_json() for ln in self.reconciliation.differs],
-            },
+            "reconciliation": self.reconciliation.summary_json(),
             "files": self.files,
         }
 
