@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,25 +30,27 @@ def hub_process(db: str, port: int, workers: int = 1) -> Iterator[subprocess.Pop
     """`headway hub serve` in its own process, ready when this yields."""
     headway = str(Path(sys.executable).with_name("headway"))
     command = [headway, "hub", "serve", "--db", db, "--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the hub did not start: {proc.stderr.read() if proc.stderr else ''!r}"
-                )
-            time.sleep(0.1)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=10)
+    # Its log goes to a file: a pipe nobody reads would fill, and the hub would block on it.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    url = f"http://127.0.0.1:{port}/api/health"
+                    if httpx.get(url, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"the hub did not start: {log.read()[-2000:]!r}")
+                time.sleep(0.1)
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=10)
 
 
 def kill(proc: subprocess.Popen[bytes]) -> None:
@@ -65,7 +68,10 @@ class Sector:
 def make_sector(hub: Hub, n: int, period: str = "2026Q3", seed: int = 3) -> Sector:
     packs = [p for p in library() if p.id in ("families-first-2026-27", "ofsted-ilacs")]
     las = synthetic_sector(n, seed)
-    tokens = {la.code: hub.create_token("la submitter", la.code) for la in las}
+    # argon2 releases Python's lock: hash the tokens on every core
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        made = pool.map(lambda la: hub.create_token("la submitter", la.code), las)
+        tokens = {la.code: token for la, token in zip(las, made, strict=True)}
     payloads = {la.code: to_json(sector_submission(la, packs, period, seed)) for la in las}
     return Sector(las, tokens, payloads)
 

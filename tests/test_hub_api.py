@@ -84,6 +84,17 @@ def client(hub: Hub) -> TestClient:
     return TestClient(create_app(hub, rate_limit=1000))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_client(
+    request: pytest.FixtureRequest, client: TestClient, tokens: dict[str, str]
+) -> tuple[TestClient, dict[str, str]]:
+    """The app and a token per role on the Centre's SQLite file and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return client, tokens
+    pg: tuple[TestClient, dict[str, str]] = request.getfixturevalue("pg_client")
+    return pg
+
+
 def call(client: TestClient, token: str | None, method: str, path: str, body: Any = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.request(method, path, json=body, headers=headers)
@@ -115,13 +126,13 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS)
 def test_every_endpoint_for_every_role(
-    client: TestClient,
-    tokens: dict[str, str],
+    any_client: tuple[TestClient, dict[str, str]],
     method: str,
     path: str,
     body: Any,
     allowed: set[str],
 ) -> None:
+    client, tokens = any_client
     assert call(client, None, method, path, body).status_code == 401
     assert call(client, "hwt_nope_nope", method, path, body).status_code == 401
     for role in ROLES:
@@ -268,3 +279,11 @@ def test_tokens_are_stored_hashed(hub: Hub, tokens: dict[str, str]) -> None:
 def test_openapi_is_published(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/submissions" in spec["paths"] and spec["info"]["title"] == "Headway hub"
+
+
+def test_a_revoked_token_stops_working_on_a_running_hub(hub: Hub) -> None:
+    client = TestClient(create_app(hub, rate_limit=1000, recheck_seconds=0))
+    token = hub.create_token("la viewer", "201")
+    assert call(client, token, "GET", "/api/asks").status_code == 200  # verified and kept
+    hub.revoke(token.split("_")[1])
+    assert call(client, token, "GET", "/api/asks").status_code == 401

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from psycopg import sql
 
-from headway.hub.serve import free_port
 from headway.hub.store import Hub, hub_url
+from headway.serving import free_port
 from tests.hub_load import Sector, Sent, hub_process, kill, make_sector, submit_all
 from tests.pg import connect, dsn, new_schema_name
 

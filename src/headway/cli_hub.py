@@ -73,24 +73,38 @@ def hub_serve(
     db: DbOpt = None,
     centre: CentreOpt = None,
 ) -> None:
-    """Serve the hub's API (OpenAPI at /docs)."""
+    """Serve the hub: its pages at / (sign in with a token) and its API (OpenAPI at /docs)."""
     import os
+    import secrets
 
     import uvicorn
 
     from headway.hub.app import DB_ENV
+    from headway.lab.store import Lab
+    from headway.web.hub_pages import SECRET_ENV
+    from headway.web.site import assets_ready
 
     url = hub_url(db, centre)
-    run(lambda: Hub.open(url).close())  # migrate once, before the workers start
+    run(assets_ready)
+    # migrate once, before the workers start: the hub's tables and the lab's beside them
+    run(lambda: Hub.open(url).close())
+    run(lambda: Lab.open(url).close())
     os.environ[DB_ENV] = url
-    console.print(f"Hub API on http://{host}:{port} (OpenAPI: http://{host}:{port}/docs)")
+    os.environ.setdefault(SECRET_ENV, secrets.token_hex(32))  # one session key, every worker
+    console.print(
+        f"Hub on http://{host}:{port} (pages: sign in with a token; API: http://{host}:{port}/docs)"
+    )
     uvicorn.run(
-        "headway.hub.app:from_environment",
+        "headway.web.hub_pages:from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # the hub's own audit records every call
+        # longer than a reverse proxy's idle timeout (nginx: 60 s), so the proxy closes
+        # first and the connections it keeps (and each worker's known tokens) stay in use
+        timeout_keep_alive=75,
     )
 
 

@@ -49,10 +49,11 @@ safety is judged by an exact attacker is easier to trust than any of these.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Final, Literal
@@ -110,7 +111,7 @@ class Table:
         return _frame(self.grid.tolist(), self.rows, self.columns)
 
 
-def _labels(index: pd.Index, what: str) -> tuple[str, ...]:
+def _labels(index: Iterable[object], what: str) -> tuple[str, ...]:
     labels = tuple(str(label) for label in index)
     if len(set(labels)) < len(labels):
         raise HeadwayError(
@@ -431,9 +432,10 @@ class _Attacker:
         for line in _lines(self.shape):
             known = sum(_sign(p, self.shape) * int(grid[p]) for p in line if not mask[p])
             unknown = [p for p in line if mask[p]]
-            if unknown:
-                expr = sum(_sign(p, self.shape) * self.vars[p] for p in unknown)
-                self.solver.Add(expr == -known)
+            if unknown:  # sum of sign * x over the "c"s == -known, coefficient by coefficient
+                constraint = self.solver.Constraint(-known, -known)  # (cheaper than Add(expr))
+                for p in unknown:
+                    constraint.SetCoefficient(self.vars[p], _sign(p, self.shape))
             elif known != 0:
                 self.consistent = False
         self.consistent = self.consistent and self._solve(None, maximise=False) is not None
@@ -558,7 +560,33 @@ def audit(
     one line for each "c" they can pin to a single value or confine to 1..threshold, and one
     for each total whose change since `previous` exposes a small count. Empty means safe."""
     _check_threshold(threshold)
-    grid, mask, rows, columns = _parse_published(published, "published table")
+    return _audit(*_parse_published(published, "published table"), threshold, previous)
+
+
+def audit_by_row(published: Mapping[str, Mapping[str, object]], threshold: int = 5) -> list[str]:
+    """`audit` of a table given as {row: {column: count or "c"}}, totals included (as
+    `Protected.by_row()` gives it and a submission carries it), without building a
+    DataFrame: the hub audits every submission's desk table on receipt, and the frame cost
+    more than the attacker. The same as `audit(pd.DataFrame(published).T)`."""
+    _check_threshold(threshold)
+    rows = [str(r) for r in published]
+    columns = list(dict.fromkeys(str(c) for row in published.values() for c in row))
+    missing = math.nan  # a cell a row leaves out: not a count, as in the DataFrame
+    values = [
+        [cells.get(c, missing) for c in columns]
+        for cells in ({str(k): v for k, v in row.items()} for row in published.values())
+    ]
+    return _audit(*_parse_cells(rows, columns, values, "published table"), threshold, None)
+
+
+def _audit(
+    grid: Grid,
+    mask: Mask,
+    rows: tuple[str, ...],
+    columns: tuple[str, ...],
+    threshold: int,
+    previous: pd.DataFrame | None,
+) -> list[str]:
     attacker = _Attacker(grid, mask)
     if not attacker.consistent:
         return ["the published figures do not add up: no set of counts fits them"]
@@ -588,23 +616,35 @@ def _parse_published(
 ) -> tuple[Grid, Mask, tuple[str, ...], tuple[str, ...]]:
     """Counts (0 where "c"), the "c" mask and the body labels of a published table, with its
     totals row and column moved to the end wherever they were."""
-    usage = "Pass a published table with its totals, as in Protected.published."
     if not isinstance(frame, pd.DataFrame):
-        raise HeadwayError(f"The {what} is not a table.", usage)
+        raise HeadwayError(f"The {what} is not a table.", _PUBLISHED_USAGE)
     rows, columns = [str(r) for r in frame.index], [str(c) for c in frame.columns]
+    values = [[frame.iat[i, j] for j in range(len(columns))] for i in range(len(rows))]
+    return _parse_cells(rows, columns, values, what)
+
+
+_PUBLISHED_USAGE = "Pass a published table with its totals, as in Protected.published."
+
+
+def _parse_cells(
+    rows: list[str], columns: list[str], values: Sequence[Sequence[object]], what: str
+) -> tuple[Grid, Mask, tuple[str, ...], tuple[str, ...]]:
+    """`_parse_published` of a table given as its labels and values (row by row)."""
+    usage = _PUBLISHED_USAGE
     if rows.count(TOTAL) != 1 or columns.count(TOTAL) != 1:
         raise HeadwayError(f"The {what} has no '{TOTAL}' row and column.", usage)
     order_r = [i for i, r in enumerate(rows) if r != TOTAL] + [rows.index(TOTAL)]
     order_c = [j for j, c in enumerate(columns) if c != TOTAL] + [columns.index(TOTAL)]
-    body_r = _labels(pd.Index([rows[i] for i in order_r[:-1]]), "row")
-    body_c = _labels(pd.Index([columns[j] for j in order_c[:-1]]), "column")
+    body_r = _labels([rows[i] for i in order_r[:-1]], "row")
+    body_c = _labels([columns[j] for j in order_c[:-1]], "column")
     if not body_r or not body_c:
         raise HeadwayError(f"The {what} has totals but no counts.", usage)
-    grid = np.zeros(frame.shape, dtype=np.int64)
-    mask = np.zeros(frame.shape, dtype=np.bool_)
+    shape = (len(rows), len(columns))
+    grid = np.zeros(shape, dtype=np.int64)
+    mask = np.zeros(shape, dtype=np.bool_)
     for r, i in enumerate(order_r):
         for c, j in enumerate(order_c):
-            value = frame.iat[i, j]
+            value = values[i][j]
             if isinstance(value, str) and value == SUPPRESSED:
                 mask[r, c] = True
             else:
@@ -672,6 +712,12 @@ def is_aggregate_safe(payload: Mapping[str, Any]) -> list[str]:
     (or map) of records carrying a child's attributes (sex, ethnicity, age...) rather than
     counts; or a value shaped like a UPN, an NHS number or a full postcode. Empty means
     the payload may be accepted. Walks any depth without recursion."""
+    if _nothing_child_level(payload):
+        return []  # the usual answer, found without building a path for every value
+    return _child_level_paths(payload)
+
+
+def _child_level_paths(payload: Mapping[str, Any]) -> list[str]:
     found: list[str] = []
     todo: list[tuple[str, object]] = [("$", payload)]
     while todo:
@@ -691,6 +737,30 @@ def is_aggregate_safe(payload: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _nothing_child_level(payload: Mapping[str, Any]) -> bool:
+    """The walk of `is_aggregate_safe`, with the same tests of the same keys, records and
+    values but no paths: True when it would find nothing. The hub runs it on every
+    submission, and the paths cost more than the tests."""
+    todo: list[object] = [payload]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, str):
+            if _is_identifier_value(value.strip()):
+                return False
+        elif isinstance(value, (dict, Mapping)):  # dict first: parsed JSON, and much faster
+            if any(_is_identifier(str(k)) for k in value):
+                return False
+            values = list(value.values())
+            if _looks_per_child(values):
+                return False
+            todo.extend(values)
+        elif isinstance(value, list | tuple):
+            if _looks_per_child(list(value)):
+                return False
+            todo.extend(value)
+    return True
+
+
 def _step(path: str, key: str) -> str:
     return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_]\w*", key) else f"{path}[{json.dumps(key)}]"
 
@@ -699,6 +769,7 @@ def _squash(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+@functools.lru_cache(maxsize=4096)  # the same keys come in every submission
 def _is_identifier(key: str) -> bool:
     squashed = _squash(key)
     return squashed in _IDENTIFIER_KEYS or squashed.endswith(_IDENTIFIER_ENDINGS)
@@ -707,19 +778,28 @@ def _is_identifier(key: str) -> bool:
 def _looks_per_child(items: list[object]) -> bool:
     """Records with two or more of a child's attributes (pers_sex counts as sex) and no
     count among their keys."""
-    records = [item for item in items if isinstance(item, Mapping)]
+    if not items or not isinstance(items[0], (dict, Mapping)):
+        return False  # most lists and maps: not records at all
+    records = [item for item in items if isinstance(item, (dict, Mapping))]
     if not records or len(records) < len(items):
         return False
     for record in records:
-        keys = {_squash(str(k)) for k in record} | {
-            _squash(_SSD_PREFIX.sub("", str(k).lower())) for k in record
-        }
+        keys = set().union(*(_key_forms(str(k)) for k in record))
         if len(keys & _ATTRIBUTE_KEYS) >= 2 and not keys & _COUNT_KEYS:
             return True
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _key_forms(key: str) -> frozenset[str]:
+    """A key squashed, with and without an SSD table prefix (pers_sex is also sex)."""
+    return frozenset((_squash(key), _squash(_SSD_PREFIX.sub("", key.lower()))))
+
+
+@functools.lru_cache(maxsize=4096)
 def _is_identifier_value(text: str) -> bool:
+    if not 5 <= len(text) <= 13:  # a postcode is 5 to 8, an NHS number 10 to 12, a UPN 13
+        return False
     if _UPN.fullmatch(text) or _POSTCODE.fullmatch(text):
         return True
     return bool(_NHS_NUMBER.fullmatch(text)) and _nhs_check_digit_ok(text.replace(" ", ""))

@@ -7,17 +7,21 @@ nothing; a different one becomes a new version that supersedes the last, and bot
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from psycopg.pq import TransactionStatus
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -62,14 +66,54 @@ class Caller:
 
 @dataclass(frozen=True)
 class Stored:
-    submission: Submission
+    """The hub's receipt for a submission."""
+
+    id: int
+    la_code: str
+    period: str
+    version: int
+    sha256: str
     outcome: str  # "new", "unchanged" (a retry) or "superseded" (a correction)
+
+
+# On PostgreSQL a submission is one statement, committed on its own: find the current
+# version, store the new one unless it is the same content (a retry), supersede the old
+# one, and write the audit row, all in one round trip and one commit. Two copies racing
+# for the same version cannot both win: the unique (la_code, period, version) fails the
+# loser, whose retry then finds the winner (the same as the sessions below).
+SUBMIT_SQL = """
+WITH cur AS (
+    SELECT id, version, sha256 FROM hub_submissions
+    WHERE la_code = %(la_code)s::text AND period = %(period)s::text AND superseded IS NULL
+    ORDER BY version DESC LIMIT 1
+), ins AS (
+    INSERT INTO hub_submissions (la_code, period, version, sha256, payload, received, token_id)
+    SELECT %(la_code)s::text, %(period)s::text, coalesce((SELECT version FROM cur), 0) + 1,
+        %(sha256)s::text, %(payload)s::text, %(now)s, %(token_id)s::text
+    WHERE NOT EXISTS (SELECT 1 FROM cur WHERE sha256 = %(sha256)s::text)
+    RETURNING id, version
+), old AS (
+    UPDATE hub_submissions SET superseded = %(now)s
+    WHERE id IN (SELECT id FROM cur) AND EXISTS (SELECT 1 FROM ins)
+), log AS (
+    INSERT INTO hub_audit (at, token_id, role, action, target, status)
+    SELECT %(now)s, %(token_id)s::text, %(role)s::text, 'write', %(target)s::text,
+        CASE WHEN EXISTS (SELECT 1 FROM ins) THEN 201 ELSE 200 END
+    WHERE %(audited)s
+)
+SELECT id, version, CASE WHEN EXISTS (SELECT 1 FROM cur) THEN 'superseded' ELSE 'new' END
+FROM ins
+UNION ALL
+SELECT id, version, 'unchanged' FROM cur WHERE sha256 = %(sha256)s::text
+"""
+SUBMIT_ATTEMPTS = 10  # a copy that loses a race is tried again (each round one wins)
 
 
 class Hub(Store):
     migrations = MIGRATIONS
     version_table = VERSION_TABLE
     what = "hub"
+    _pool: AsyncPool | None = None  # the API's connections on PostgreSQL (submit_async)
 
     # Tokens -------------------------------------------------------------------------------
 
@@ -108,6 +152,13 @@ class Hub(Store):
             return None
         return Caller(row.id, row.role, row.la_code)
 
+    def active(self, token_id: str) -> bool:
+        """Whether the token is still on the hub and not revoked: a cheap re-check for a
+        token verified earlier, without paying argon2 again."""
+        with self.session() as s:
+            row = s.get(Token, token_id)
+        return row is not None and row.revoked is None
+
     def revoke(self, token_id: str) -> None:
         with self.session() as s:
             row = s.get(Token, token_id)
@@ -132,45 +183,87 @@ class Hub(Store):
     def submit(
         self, caller: Caller, la_code: str, period: str, payload: dict[str, Any], audit: str = ""
     ) -> Stored:
-        """Store a submission; a concurrent copy that loses the race is tried once more, and
-        then finds the winner's identical row (a retry) or supersedes it (a correction)."""
-        try:
-            return self._submit(caller, la_code, period, payload, audit)
-        except IntegrityError:
-            return self._submit(caller, la_code, period, payload, audit)
+        """Store a submission; a concurrent copy that loses the race is tried again, and
+        then finds the winner's identical row (a retry) or supersedes it (a correction).
+        With `audit`, the audit row is written in the same transaction."""
+        return self.store(submission_params(caller, la_code, period, payload, audit))
 
-    def _submit(
-        self, caller: Caller, la_code: str, period: str, payload: dict[str, Any], audit: str
-    ) -> Stored:
-        """Store it; with `audit`, the audit row is written in the same transaction."""
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        # What was submitted, not when it was built: a retry built again is the same.
-        content = {k: v for k, v in payload.items() if k != "generated"}
-        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-        digest = hashlib.sha256(canonical.encode()).hexdigest()
+    def store(self, params: dict[str, Any]) -> Stored:
+        """`submit` of what `submission_params` made."""
+        for attempt in range(SUBMIT_ATTEMPTS):
+            try:
+                if self.engine.dialect.name == "postgresql":
+                    with self.engine.connect() as connection:
+                        row = connection.exec_driver_sql(SUBMIT_SQL, params).one()
+                        connection.commit()
+                    return _receipt(params, tuple(row))
+                return self._submit(params)
+            except IntegrityError:
+                if attempt == SUBMIT_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def store_async(self, params: dict[str, Any]) -> Stored:
+        """`store` on PostgreSQL from the event loop, on a connection of this process's own
+        (psycopg, autocommit: the statement is the transaction), for the API's hot path."""
+        for attempt in range(SUBMIT_ATTEMPTS):
+            try:
+                async with self._async_pool().connection() as connection:
+                    cursor = await connection.execute(SUBMIT_SQL, params)
+                    row = await cursor.fetchone()
+                if row is None:  # unreachable: the statement always answers one row
+                    raise HeadwayError("The hub did not store the submission.")
+                return _receipt(params, row)
+            except (psycopg.errors.UniqueViolation, psycopg.OperationalError):
+                # lost a race, or a connection the server has dropped (it is not reused):
+                # either way trying again is safe, as a resent submission changes nothing
+                if attempt == SUBMIT_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _async_pool(self) -> AsyncPool:
+        """The pool of the running event loop (a test client may run several in turn)."""
+        loop = asyncio.get_running_loop()
+        if self._pool is None or self._pool.loop is not loop:
+            if self._pool is not None:
+                self._pool.discard()
+            _, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
+            kwargs.pop("context", None)  # SQLAlchemy's adapters, for its own connections
+            self._pool = AsyncPool(loop, dict(kwargs), ASYNC_POOL_SIZE)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.discard()
+            self._pool = None
+        super().close()
+
+    def _submit(self, params: dict[str, Any]) -> Stored:
+        """`store` in a session, for SQLite."""
+        la_code, period, digest = params["la_code"], params["period"], params["sha256"]
+        caller = Caller(params["token_id"], params["role"], la_code)
         with self.session() as s:
             current = self._current(s, la_code, period)
             if current is not None and current.sha256 == digest:
-                if audit:
-                    self._record(s, caller, "write", audit, 200)
-                return Stored(current, "unchanged")
-            now = _now()
+                if params["audited"]:
+                    self._record(s, caller, "write", params["target"], 200)
+                return _receipt(params, (current.id, current.version, "unchanged"))
             row = Submission(
                 la_code=la_code,
                 period=period,
                 sha256=digest,
-                payload=text,
+                payload=params["payload"],
                 version=(current.version + 1) if current else 1,
-                received=now,
+                received=params["now"],
                 token_id=caller.token_id,
             )
             if current is not None:
-                current.superseded = now
+                current.superseded = params["now"]
             s.add(row)
             s.flush()
-            if audit:
-                self._record(s, caller, "write", audit, 201)
-            return Stored(row, "superseded" if current else "new")
+            if params["audited"]:
+                self._record(s, caller, "write", params["target"], 201)
+            return _receipt(params, (row.id, row.version, "superseded" if current else "new"))
 
     def _current(self, s: Session, la_code: str, period: str) -> Submission | None:
         query = select(Submission).where(
@@ -299,3 +392,67 @@ class Hub(Store):
     def audit(self) -> list[Audit]:
         with self.session() as s:
             return list(s.scalars(select(Audit).order_by(Audit.id)))
+
+
+def submission_params(
+    caller: Caller, la_code: str, period: str, payload: dict[str, Any], audit: str = ""
+) -> dict[str, Any]:
+    """What `submit` stores: the payload as JSON, and the SHA-256 of what was submitted (not
+    when it was built: a retry built again is the same), with who and when."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    content = {k: v for k, v in payload.items() if k != "generated"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return {
+        "la_code": la_code,
+        "period": period,
+        "sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+        "payload": text,
+        "now": _now(),
+        "token_id": caller.token_id,
+        "role": caller.role,
+        "target": audit[:300],
+        "audited": bool(audit),
+    }
+
+
+def _receipt(params: dict[str, Any], row: tuple[Any, ...]) -> Stored:
+    submission_id, version, outcome = row
+    return Stored(
+        submission_id, params["la_code"], params["period"], version, params["sha256"], outcome
+    )
+
+
+ASYNC_POOL_SIZE = 8  # connections per worker process; more only queue in PostgreSQL
+
+
+class AsyncPool:
+    """A few autocommit psycopg connections for one event loop. Written here rather than
+    with psycopg_pool: it is this small, and the hub needs nothing more (a connection that
+    breaks is dropped, and the next call opens another)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, kwargs: dict[str, Any], size: int) -> None:
+        self.loop = loop
+        self.kwargs = kwargs
+        self.idle: list[psycopg.AsyncConnection[Any]] = []
+        self.slots = asyncio.Semaphore(size)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        async with self.slots:
+            connection = self.idle.pop() if self.idle else None
+            if connection is None or connection.closed:
+                connection = await psycopg.AsyncConnection.connect(autocommit=True, **self.kwargs)
+            try:
+                yield connection
+            finally:
+                idle = connection.info.transaction_status == TransactionStatus.IDLE
+                if connection.closed or not idle:
+                    await connection.close()
+                else:
+                    self.idle.append(connection)
+
+    def discard(self) -> None:
+        """Close the connections (of a loop that has gone: without awaiting it)."""
+        for connection in self.idle:
+            connection.pgconn.finish()
+        self.idle.clear()
