@@ -303,3 +303,21 @@ def test_plan_json_through_the_cli(county: tuple[Workspace, Path], tmp_path: Pat
     assert got["lookup"]["layout"] == "simple" and got["lookup"]["keys"] == {"district": 20}
     assert got["workspace"]["coverage"] > 0.9
     assert json.loads((tmp_path / "p.json").read_text("utf-8"))["successors"] == got["successors"]
+
+
+def test_readiness_works_for_a_shadow_authority(
+    county: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    """A successor workspace answers the reorganisation pack's day-one requirements from its
+    own children's data: the addresses that assigned them are there, so that one is ready."""
+    from headway.packs import load
+    from headway.readiness import assess
+
+    ws, plan_path = county
+    report = split(ws, load_plan(plan_path), tmp_path / "out")
+    successor = Workspace.open(tmp_path / "out" / report.parts[0].folder)
+    with successor.connect(read_only=True) as con:
+        result = assess(con, load("lgr-day-one"))
+    status = {r.id: r.status for r in result.requirements}
+    assert status["cin-addresses"] == "ready"
+    assert set(status.values()) <= {"ready", "at risk", "gap"} and len(status) >= 5
