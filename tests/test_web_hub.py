@@ -34,7 +34,7 @@ from headway.periods import between
 from headway.serving import serving_app
 from headway.synth.sector import synthetic_sector
 from headway.web.hub_pages import create_hub_pages
-from tests.browser import assert_accessible, browser, page, screenshot  # noqa: F401
+from tests.browser import assert_accessible, screenshot
 from tests.pg import connect, dsn, new_schema_name
 
 SEED = 11
@@ -436,7 +436,7 @@ def browser_sign_in(p: Page, url: str, token: str) -> None:
     expect(p.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
-def test_journey_la_votes_and_analyst_sees_groups(page: Page, url: str, centre: Centre) -> None:  # noqa: F811
+def test_journey_la_votes_and_analyst_sees_groups(page: Page, url: str, centre: Centre) -> None:
     browser_sign_in(page, url, centre.tokens["la submitter"])
     screenshot(page, "hub-la-dashboard")
     page.get_by_role("link", name="Deliberation", exact=True).first.click()
@@ -474,7 +474,7 @@ def test_journey_la_votes_and_analyst_sees_groups(page: Page, url: str, centre: 
     screenshot(page, "hub-analyst-groups")
 
 
-def test_journey_analyst_opens_trial_report(page: Page, url: str, centre: Centre) -> None:  # noqa: F811
+def test_journey_analyst_opens_trial_report(page: Page, url: str, centre: Centre) -> None:
     browser_sign_in(page, url, centre.tokens["hub analyst"])
     page.get_by_role("link", name="Trials").first.click()
     expect(page.get_by_role("heading", name="Trials", exact=True)).to_be_visible()
@@ -525,7 +525,7 @@ def _failed_part(response: Response) -> bool:
 # An LA viewer sees the same pages as an LA submitter (test_roles_as_the_api), so the LA
 # pages are checked once, as a submitter.
 @pytest.mark.parametrize("role", ["la submitter", "hub analyst", "admin"])
-def test_every_page_is_accessible(browser: Browser, url: str, centre: Centre, role: str) -> None:  # noqa: F811
+def test_every_page_is_accessible(browser: Browser, url: str, centre: Centre, role: str) -> None:
     context = browser.new_context()
     p = context.new_page()
     problems: list[str] = []
@@ -565,7 +565,7 @@ def test_every_page_is_accessible(browser: Browser, url: str, centre: Centre, ro
     assert not problems, problems
 
 
-def test_sign_in_and_vote_without_javascript(browser: Browser, url: str, centre: Centre) -> None:  # noqa: F811
+def test_sign_in_and_vote_without_javascript(browser: Browser, url: str, centre: Centre) -> None:
     context = browser.new_context(java_script_enabled=False)
     p = context.new_page()
     try:
