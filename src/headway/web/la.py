@@ -336,7 +336,8 @@ def _add_choices() -> dict[str, Any]:
     return {"sources": SOURCES, "levels": LEVELS, "costs": list(COST_OF_DELAY)}
 
 
-def _number(text: str, field: str, errors: dict[str, str], message: str) -> float:
+def _number(text: str, field: str, errors: dict[str, str], message: str, most: float = 80) -> float:
+    """A positive number up to `most` (a week's hours by default), or an error for `field`."""
     if not text.strip():
         return 0.0
     try:
@@ -344,7 +345,7 @@ def _number(text: str, field: str, errors: dict[str, str], message: str) -> floa
     except ValueError:
         errors[field] = message
         return 0.0
-    if not 0 < value <= 80:
+    if not 0 < value <= most:
         errors[field] = message
     return value
 
@@ -366,7 +367,10 @@ def _add_errors(values: dict[str, Any]) -> dict[str, str]:
             date.fromisoformat(values["due"])
         except ValueError:
             errors["due"] = "Enter the due date as a date, for example 2026-12-18"
-    _number(values["effort_hours"], "effort_hours", errors, "Enter the hours as a number, e.g. 6")
+    _number(
+        values["effort_hours"], "effort_hours", errors,
+        "Enter the hours as a number between 0 and 2,000, e.g. 6", most=2000,
+    )  # fmt: skip
     return errors
 
 
