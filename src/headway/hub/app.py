@@ -47,7 +47,7 @@ MAX_BODY_BYTES = 2 * 1024**2
 INLINE_BYTES = 64 * 1024  # submissions up to this size are checked on the event loop
 SUBMIT_TARGET = "POST /api/submissions"
 RATE_LIMIT = 120  # calls per token per minute
-RECHECK_SECONDS = 30.0  # a verified token is looked up again after this: revocation's delay
+RECHECK_SECONDS = 30.0  # how often a worker drops revoked tokens it has verified
 LA_ROLES = ("la submitter", "la viewer")
 
 
@@ -154,29 +154,30 @@ def create_app(
     )
     limiter = RateLimiter(rate_limit)
     # Verified tokens, by a keyed hash of the token (the key never leaves this process):
-    # argon2 (about 0.2 s) is paid once per token per worker process, not on every call. A
-    # token verified more than RECHECK_SECONDS ago is looked up again (one cheap query), so
-    # a revoked token stops working within that time on every worker.
-    known: dict[bytes, tuple[Caller, float]] = {}
+    # argon2 (about 0.2 s) is paid once per token per worker process, not on every call.
+    # Every `recheck_seconds` one query lists the revoked tokens and drops them, so a revoked
+    # token stops working within that time on every worker, at no cost per call.
+    known: dict[bytes, Caller] = {}
     key = secrets.token_bytes(32)
+    swept = [time.monotonic()]
 
     async def caller_of(request: Request) -> Caller:
+        now = time.monotonic()
+        if now - swept[0] > recheck_seconds:
+            swept[0] = now  # before the query: concurrent calls do not sweep again
+            revoked = await run_in_threadpool(hub.revoked)
+            for mark in [m for m, c in known.items() if c.token_id in revoked]:
+                del known[mark]
         header = request.headers.get("authorization", "")
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
         mark = hmac.digest(key, token.encode(), "sha256")
-        who, checked = known.get(mark, (None, 0.0))
-        now = time.monotonic()
-        if who is not None and now - checked > recheck_seconds:
-            if not await run_in_threadpool(hub.active, who.token_id):
-                known.pop(mark, None)
-                who = None
-            checked = now
-        elif who is None and token:
+        who = known.get(mark)
+        if who is None and token:
             # argon2 releases Python's lock: other calls go on while it works
-            who, checked = await run_in_threadpool(hub.caller, token), now
+            who = await run_in_threadpool(hub.caller, token)
         if who is None:
             raise HTTPException(401, "A valid hub token is needed (Authorization: Bearer ...).")
-        known[mark] = (who, checked)
+        known[mark] = who
         request.state.caller = who
         if not limiter.allow(who.token_id):
             raise HTTPException(429, f"More than {limiter.per_minute} calls a minute.")
