@@ -7,24 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from psycopg import sql
 
 from headway.desk.store import Desk, desk_url
-from tests.pg import connect, dsn, new_schema_name
+from tests.pg import schema_url
 
 
 @pytest.fixture
 def pg_desk_url() -> Iterator[str]:
     """A desk URL on the real PostgreSQL, in a schema of its own, dropped afterwards."""
-    schema = new_schema_name("hw_desk")
-    with connect() as pg:
-        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        pg.commit()
-        try:
-            yield desk_url(None, f"{dsn()}?options=-csearch_path%3D{schema}")
-        finally:
-            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-            pg.commit()
+    with schema_url("hw_desk") as url:
+        yield desk_url(None, url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

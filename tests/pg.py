@@ -65,6 +65,16 @@ def fresh_schema(pg: Connection, prefix: str = "hw_test") -> Iterator[str]:
             pg.commit()
 
 
+@contextmanager
+def schema_url(prefix: str = "hw_test") -> Iterator[str]:
+    """A database URL whose search path is a new schema of its own, dropped afterwards: how
+    the desk, hub and web tests each get a PostgreSQL database nobody else touches."""
+    with connect() as pg, fresh_schema(pg, prefix) as schema:
+        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        pg.commit()
+        yield f"{dsn()}?options=-csearch_path%3D{schema}"
+
+
 # --- The synthetic workspace and test measures the measures and outputs tests share --------
 
 MEASURES_FILE = Path(__file__).parent / "data" / "measures" / "measures.yaml"

@@ -11,12 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from psycopg import sql
 
 from headway.hub.app import create_app
 from headway.hub.disclosure import protect
 from headway.hub.store import Hub, hub_url
-from tests.pg import connect, dsn, new_schema_name
+from tests.pg import schema_url
 
 ROLES = ("la submitter", "la viewer", "hub analyst", "admin")
 DESK = protect(
@@ -50,16 +49,8 @@ def payload(la: str = "201", period: str = "2026Q3", score: float = 50.0) -> dic
 @pytest.fixture(scope="module")
 def pg_client() -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The real app on the real PostgreSQL, in a schema of its own, with a token per role."""
-    schema = new_schema_name("hw_hub")
-    with connect() as pg:
-        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        pg.commit()
-        try:
-            with Hub.open(hub_url(f"{dsn()}?options=-csearch_path%3D{schema}")) as hub:
-                yield TestClient(create_app(hub, rate_limit=1000)), make_tokens(hub)
-        finally:
-            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-            pg.commit()
+    with schema_url("hw_hub") as url, Hub.open(hub_url(url)) as hub:
+        yield TestClient(create_app(hub, rate_limit=1000)), make_tokens(hub)
 
 
 def make_tokens(hub: Hub) -> dict[str, str]:

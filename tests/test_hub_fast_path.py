@@ -22,7 +22,6 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from psycopg import sql
 
 from headway.hub.app import create_app
 from headway.hub.disclosure import (
@@ -34,22 +33,14 @@ from headway.hub.disclosure import (
     protect,
 )
 from headway.hub.store import Caller, Hub, hub_url, submission_params
-from tests.pg import connect, dsn, new_schema_name
+from tests.pg import schema_url
 from tests.test_hub_api import payload
 
 
 @pytest.fixture(scope="module")
 def pg_hub() -> Iterator[Hub]:
-    schema = new_schema_name("hw_hubfast")
-    with connect() as pg:
-        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        pg.commit()
-        try:
-            with Hub.open(hub_url(f"{dsn()}?options=-csearch_path%3D{schema}")) as hub:
-                yield hub
-        finally:
-            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-            pg.commit()
+    with schema_url("hw_hubfast") as url, Hub.open(hub_url(url)) as hub:
+        yield hub
 
 
 def audit_rows(hub: Hub, token_id: str) -> list[tuple[str, str, int]]:

@@ -10,25 +10,17 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from psycopg import sql
 
 from headway.hub.store import Hub, hub_url
 from headway.serving import free_port
 from tests.hub_load import Sector, Sent, hub_process, kill, make_sector, submit_all
-from tests.pg import connect, dsn, new_schema_name
+from tests.pg import schema_url
 
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    schema = new_schema_name("hw_hubload")
-    with connect() as pg:
-        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        pg.commit()
-        try:
-            yield f"{dsn()}?options=-csearch_path%3D{schema}"
-        finally:
-            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-            pg.commit()
+    with schema_url("hw_hubload") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
-from psycopg import sql
 
 from headway.hub.app import create_app
 from headway.hub.deliberation_synth import DEFAULT_STATEMENTS, simulate_votes
@@ -35,7 +34,7 @@ from headway.serving import serving_app
 from headway.synth.sector import synthetic_sector
 from headway.web.hub_pages import create_hub_pages
 from tests.browser import assert_accessible, screenshot
-from tests.pg import connect, dsn, new_schema_name
+from tests.pg import schema_url
 
 SEED = 11
 TOPIC = "families-first-2026-27"
@@ -398,32 +397,25 @@ def test_page_views_are_audited(client: TestClient, centre: Centre) -> None:
 
 def test_pages_on_postgresql() -> None:
     """The same pages on the Centre's PostgreSQL (the hub's deployment database)."""
-    schema = new_schema_name("hw_web_hub")
-    with connect() as pg:
-        pg.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        pg.commit()
-        try:
-            for c in build_centre(hub_url(f"{dsn()}?options=-csearch_path%3D{schema}")):
-                client = TestClient(hub_app(c.hub), base_url="https://testserver")
-                sign_in(client, c.tokens["hub analyst"])
-                for path, _ in PAGES:
-                    assert client.get(path).status_code == 200, path
-                assert "Group A" in client.get(f"/deliberation/{TOPIC}").text
-                assert client.get(f"/trials/{c.trial_id}").status_code == 200
-                sign_in(client, c.tokens["la submitter"])
-                form = client.get(f"/deliberation/{TOPIC}").text
-                statement = c.hub.statements(TOPIC)[1].id
-                client.post(
-                    f"/deliberation/{TOPIC}/votes",
-                    data={f"s{statement}": "disagree", "csrf_token": csrf(form)},
-                )
-                token_id = c.tokens["la submitter"].split("_")[1]
-                assert (token_id, statement, -1) in {
-                    (v.participant, v.statement_id, v.value) for v in c.hub.votes(TOPIC)
-                }
-        finally:
-            pg.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-            pg.commit()
+    with schema_url("hw_web_hub") as db:
+        for c in build_centre(hub_url(db)):
+            client = TestClient(hub_app(c.hub), base_url="https://testserver")
+            sign_in(client, c.tokens["hub analyst"])
+            for path, _ in PAGES:
+                assert client.get(path).status_code == 200, path
+            assert "Group A" in client.get(f"/deliberation/{TOPIC}").text
+            assert client.get(f"/trials/{c.trial_id}").status_code == 200
+            sign_in(client, c.tokens["la submitter"])
+            form = client.get(f"/deliberation/{TOPIC}").text
+            statement = c.hub.statements(TOPIC)[1].id
+            client.post(
+                f"/deliberation/{TOPIC}/votes",
+                data={f"s{statement}": "disagree", "csrf_token": csrf(form)},
+            )
+            token_id = c.tokens["la submitter"].split("_")[1]
+            assert (token_id, statement, -1) in {
+                (v.participant, v.statement_id, v.value) for v in c.hub.votes(TOPIC)
+            }
 
 
 # --- in Chromium ---------------------------------------------------------------------------

@@ -364,11 +364,11 @@ def serve_demo(ws: Workspace, centre: Path, console: Console) -> None:
         hub_address = stack.enter_context(
             serving_app(hub_site(hub), port(DEMO_PORTS[1]), "The hub")
         )
-        console.print(
-            f"\n[bold]LA app:[/] {la_url}\n[bold]Hub:[/] {hub_address}  (sign in with a token: "
-            f"LA user {la_user}, hub analyst {analyst})\nBoth listen on this machine only. "
-            "Press Ctrl+C to stop."
-        )
+        console.print(f"\n[bold]LA app:[/] {la_url}\n[bold]Hub:[/]    {hub_address}")
+        console.print("Sign in to the hub with a token:", soft_wrap=True)
+        console.print(f"  LA user ({ws.la_code}): {la_user}", soft_wrap=True)
+        console.print(f"  hub analyst: {analyst}", soft_wrap=True)
+        console.print("Both listen on this machine only. Press Ctrl+C to stop.")
         try:
             while True:
                 time.sleep(3600)
