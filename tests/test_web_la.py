@@ -192,3 +192,22 @@ def test_with_javascript_the_filter_updates_the_queue_in_place(site: str, page: 
     expect(sources.first).to_have_text("pack requirement")
     assert set(sources.all_inner_texts()) == {"pack requirement"}
     assert page.evaluate("window.__same_document")  # htmx swapped the table, no reload
+
+
+@pytest.mark.parametrize(
+    ("effort", "accepted"), [("120", True), ("0.5", True), ("abc", False), ("-3", False)]
+)
+def test_a_requests_effort_is_checked(site: str, effort: str, accepted: bool) -> None:
+    with httpx.Client(base_url=site) as client:
+        form = client.get("/desk/add")
+        session = {"cookie": form.headers["set-cookie"].split(";")[0]}
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token
+        r = client.post(
+            "/desk/add",
+            data={"title": f"Effort {effort}", "effort_hours": effort, "csrf_token": token[1]},
+            headers=session,
+        )
+        assert (r.status_code == 303) is accepted
+        if not accepted:
+            assert "Enter the hours as a number" in r.text
