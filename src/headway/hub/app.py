@@ -40,6 +40,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from headway.errors import HeadwayError
 from headway.hub.disclosure import audit_by_row, is_aggregate_safe
+from headway.hub.model import (
+    ANALYSTS,
+    ASK_EDITORS,
+    AUDITORS,
+    LA_ROLES,
+    STATEMENT_WRITERS,
+    SUBMITTERS,
+    VOTERS,
+)
 from headway.hub.store import Caller, Hub, submission_params
 from headway.hub.submission import SubmissionPayload
 
@@ -48,7 +57,6 @@ INLINE_BYTES = 64 * 1024  # submissions up to this size are checked on the event
 SUBMIT_TARGET = "POST /api/submissions"
 RATE_LIMIT = 120  # calls per token per minute
 RECHECK_SECONDS = 30.0  # how often a worker drops revoked tokens it has verified
-LA_ROLES = ("la submitter", "la viewer")
 
 
 class Body(BaseModel):
@@ -205,7 +213,7 @@ def create_app(
     postgres = hub.engine.dialect.name == "postgresql"
 
     @app.post("/api/submissions", status_code=201, response_model=Receipt)
-    async def submit(request: Request, who: Caller = Depends(role("la submitter"))) -> Response:
+    async def submit(request: Request, who: Caller = Depends(role(*SUBMITTERS))) -> Response:
         raw = await capped_body(request)
         # The checks take about a millisecond for a usual submission: on the event loop
         # rather than a thread's hop; a large one goes to a thread so others are not held.
@@ -292,20 +300,20 @@ def create_app(
 
     @app.post("/api/deliberations/{topic}/statements", status_code=201)
     def add_statement(
-        topic: str, body: StatementIn, who: Caller = Depends(role(*LA_ROLES, "hub analyst"))
+        topic: str, body: StatementIn, who: Caller = Depends(role(*STATEMENT_WRITERS))
     ) -> dict[str, Any]:
         s = hub.add_statement(who, topic, body.text)
         return {"id": s.id, "text": s.text}
 
     @app.post("/api/deliberations/{topic}/votes", status_code=201)
-    def vote(topic: str, body: VoteIn, who: Caller = Depends(role(*LA_ROLES))) -> dict[str, Any]:
+    def vote(topic: str, body: VoteIn, who: Caller = Depends(role(*VOTERS))) -> dict[str, Any]:
         if body.statement not in {s.id for s in hub.statements(topic)}:
             raise HTTPException(404, f"No statement {body.statement} in '{topic}'.")
         hub.vote(who, body.statement, body.value)
         return {"statement": body.statement, "value": body.value}
 
     @app.get("/api/deliberations/{topic}/analysis")
-    def analysis(topic: str, _: Caller = Depends(role("hub analyst", "admin"))) -> dict[str, Any]:
+    def analysis(topic: str, _: Caller = Depends(role(*ANALYSTS))) -> dict[str, Any]:
         from headway.hub.deliberate import analyse_topic
 
         return analyse_topic(hub, topic).to_json()
@@ -315,17 +323,17 @@ def create_app(
         return [ask_json(a) for a in hub.asks()]
 
     @app.post("/api/asks", status_code=201)
-    def add_ask(body: AskIn, _: Caller = Depends(role("hub analyst", "admin"))) -> dict[str, Any]:
+    def add_ask(body: AskIn, _: Caller = Depends(role(*ASK_EDITORS))) -> dict[str, Any]:
         return ask_json(hub.add_ask(body.title, body.ask, body.pack, body.topic))
 
     @app.patch("/api/asks/{ask_id}")
     def update_ask(
-        ask_id: int, body: AskUpdate, _: Caller = Depends(role("hub analyst", "admin"))
+        ask_id: int, body: AskUpdate, _: Caller = Depends(role(*ASK_EDITORS))
     ) -> dict[str, Any]:
         return ask_json(hub.update_ask(ask_id, body.status, body.response, body.on))
 
     @app.get("/api/audit")
-    def audit(_: Caller = Depends(role("admin"))) -> list[dict[str, Any]]:
+    def audit(_: Caller = Depends(role(*AUDITORS))) -> list[dict[str, Any]]:
         return [
             {
                 "at": a.at.isoformat(),

@@ -13,6 +13,15 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("la submitter", "la viewer", "hub analyst", "admin")
+# Who may do what: the API (hub.app) and the hub's pages (web.hub_pages) both check these.
+LA_ROLES = ("la submitter", "la viewer")  # an LA's own raw submissions are theirs to read
+CENTRE_ROLES = ("hub analyst", "admin")
+SUBMITTERS = ("la submitter",)
+VOTERS = LA_ROLES
+STATEMENT_WRITERS = (*LA_ROLES, "hub analyst")
+ANALYSTS = CENTRE_ROLES  # the deliberation's opinion groups
+ASK_EDITORS = CENTRE_ROLES
+AUDITORS = ("admin",)
 ASK_STATUSES = ("drafted", "raised", "answered", "accepted", "rejected", "withdrawn")
 
 

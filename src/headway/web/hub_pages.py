@@ -51,18 +51,24 @@ from sqlalchemy import desc, select
 from starlette.exceptions import HTTPException
 
 from headway.errors import HeadwayError
-from headway.hub.model import ASK_STATUSES, Audit, LocalAuthority, Statement, Token
+from headway.hub.model import (
+    ANALYSTS,
+    ASK_EDITORS,
+    ASK_STATUSES,
+    CENTRE_ROLES,
+    LA_ROLES,
+    STATEMENT_WRITERS,
+    VOTERS,
+    Audit,
+    LocalAuthority,
+    Statement,
+    Token,
+)
 from headway.hub.store import Caller, Hub
 from headway.web.site import Site
 
-LA_ROLES = ("la submitter", "la viewer")
-CENTRE_ROLES = ("hub analyst", "admin")
 # The API's rules (headway.hub.app): who may do what in a deliberation.
-VOTERS = LA_ROLES
-STATEMENT_WRITERS = (*LA_ROLES, "hub analyst")
-ANALYSTS = CENTRE_ROLES
-ASK_EDITORS = CENTRE_ROLES  # POST and PATCH /api/asks
-TRIAL_READERS = CENTRE_ROLES
+TRIAL_READERS = CENTRE_ROLES  # the lab's trials are the Centre's own work
 SESSION_KEY = "hub"
 SESSION_COOKIE = "headway_hub_session"  # not the LA app's: both may run on one host
 VOTES = {"agree": 1, "disagree": -1, "pass": 0}
@@ -264,7 +270,6 @@ class TrialReports:
         if not key[0]:
             return {**base, "estimate": None}
         e = estimate_trial(lab, trial)
-        randomised = trial.design == "stepped wedge"
         labels = {
             i + 1: q for i, q in enumerate(periods.between(trial.first_period, trial.last_period))
         }
@@ -274,7 +279,7 @@ class TrialReports:
             **base,
             "estimate": e,
             "verdict": judge(
-                e, outcome, randomised=randomised, higher_is_better=trial.higher_is_better
+                e, outcome, randomised=base["randomised"], higher_is_better=trial.higher_is_better
             ),
             "chart": _event_study_chart(e.dynamic),
             "waves": [
