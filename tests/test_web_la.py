@@ -211,3 +211,15 @@ def test_a_requests_effort_is_checked(site: str, effort: str, accepted: bool) ->
         assert (r.status_code == 303) is accepted
         if not accepted:
             assert "Enter the hours as a number" in r.text
+
+
+def test_downloads_are_made_from_the_workspace(site: str, la: Workspace) -> None:
+    with httpx.Client(base_url=site, timeout=60) as client:
+        for name, starts in (
+            ("annex-a.xlsx", b"PK"), ("readiness.xlsx", b"PK"), ("readiness.html", b"<!"),
+        ):  # fmt: skip
+            r = client.get(f"/downloads/{name}")
+            assert r.status_code == 200 and r.content.startswith(starts), name
+            assert f"{name.split('.')[0]}-{date.today()}" in r.headers["content-disposition"]
+        assert client.get("/downloads/children.csv").status_code == 404
+    assert len(list(la.outputs.glob(f"*-{date.today()}.*"))) >= 3  # a copy kept in outputs

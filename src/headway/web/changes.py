@@ -1,12 +1,10 @@
-"""What the LA app's change and download pages need: version pairs, diffs with impact, files."""
+"""What the LA app's change pages need: the version steps, and each diff with its impact."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
 from itertools import pairwise
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import HTTPException
@@ -18,7 +16,6 @@ if TYPE_CHECKING:
     from headway.packs.diff import PackDiff
     from headway.standards.diff import StandardDiff
     from headway.standards.impact import Impact
-    from headway.web.workspace_views import WorkspaceViews
 
 
 def pack_pairs(packs: Sequence[Pack]) -> list[tuple[str, str, str]]:
@@ -70,29 +67,3 @@ def standard_change(
         raise HTTPException(404, f"Headway has no versions {old} and {new} of '{standard}'.")
     result = diff(standard, old, new)
     return result, workspace_impact(ws, result)
-
-
-DOWNLOADS = {
-    "annex-a.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "readiness.html": "text/html",
-    "readiness.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def write_download(ws: Workspace, views: WorkspaceViews, name: str) -> tuple[Path, str]:
-    """Write one of the LA's reports into its outputs folder and return it."""
-    from headway.outputs.annex_a import default_as_at, write_annex_a
-    from headway.readiness.report import write_html, write_xlsx
-
-    if name not in DOWNLOADS:
-        raise HTTPException(404, f"There is no download called '{name}'.")
-    folder = views.outputs_folder()
-    path = folder / f"{Path(name).stem}-{date.today()}{Path(name).suffix}"
-    if name == "annex-a.xlsx":
-        with ws.connect(read_only=True) as con:
-            write_annex_a(con, path, default_as_at(con))
-    elif name == "readiness.html":
-        write_html(views.readiness(), path, ws.la_name)
-    else:
-        write_xlsx(views.readiness(), path)
-    return path, DOWNLOADS[name]

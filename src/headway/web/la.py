@@ -24,7 +24,7 @@ from headway.desk.store import RequestIn
 from headway.desk.suggest import suggest
 from headway.errors import HeadwayError
 from headway.web.site import Site
-from headway.web.workspace_views import PLAN_SECONDS, PLAN_WEEKS, WorkspaceViews
+from headway.web.workspace_views import DOWNLOADS, PLAN_SECONDS, PLAN_WEEKS, WorkspaceViews
 from headway.workspace import Workspace
 
 PAGE_SIZE = 50
@@ -320,10 +320,10 @@ def create_la_app(ws: Workspace) -> FastAPI:
 
     @app.get("/downloads/{name}")
     def download(name: str) -> FileResponse:
-        from headway.web.changes import write_download
-
-        path, media = write_download(ws, views, name)
-        return FileResponse(path, media_type=media, filename=path.name)
+        if name not in DOWNLOADS:
+            raise HTTPException(404, f"There is no download called '{name}'.")
+        path = views.download(name)
+        return FileResponse(path, media_type=DOWNLOADS[name], filename=path.name)
 
     @app.get("/accessibility", response_class=HTMLResponse)
     def accessibility(request: Request) -> HTMLResponse:

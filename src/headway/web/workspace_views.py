@@ -33,6 +33,8 @@ from headway.workspace import Workspace
 T = TypeVar("T")
 PLAN_WEEKS = 26
 PLAN_SECONDS = 3.0  # the optimiser's time on a page view; the CLI can take longer
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOADS = {"annex-a.xlsx": XLSX, "readiness.html": "text/html", "readiness.xlsx": XLSX}
 
 
 @dataclass
@@ -145,6 +147,21 @@ class WorkspaceViews:
             )  # fmt: skip
 
         return self._keep("brief", (self.desk.stamp(), self._data_stamp(), date.today()), compute)
+
+    def download(self, name: str) -> Path:
+        """Write one of DOWNLOADS from the workspace into its outputs folder, dated."""
+        from headway.outputs.annex_a import default_as_at, write_annex_a
+        from headway.readiness.report import write_html, write_xlsx
+
+        path = self.outputs_folder() / f"{Path(name).stem}-{date.today()}{Path(name).suffix}"
+        if name == "annex-a.xlsx":
+            with self.ws.connect(read_only=True) as con:
+                write_annex_a(con, path, default_as_at(con))
+        elif name == "readiness.html":
+            write_html(self.readiness(), path, self.ws.la_name)
+        else:
+            write_xlsx(self.readiness(), path)
+        return path
 
     def outputs_folder(self) -> Path:
         self.ws.outputs.mkdir(exist_ok=True)
